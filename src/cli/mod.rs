@@ -1,0 +1,53 @@
+//! The `towncockpit` command line: Chinese tables for people, `--json` for machines.
+//! Each subcommand lives in its own file and calls the core; none holds analytics of its own.
+
+mod db;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::api::Cockpit;
+use crate::error::Result;
+use crate::store::{default_db_path, Store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "towncockpit",
+    version,
+    about = "特色小镇驾驶舱：浙江省特色小镇的离线驾驶舱（一图一码一指数）",
+    long_about = None
+)]
+pub struct Cli {
+    /// 数据库文件路径（默认位于本机用户数据目录；首次使用自动载入示例数据）
+    #[arg(long, global = true, env = "TOWNCOCKPIT_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 数据库：路径、完整性检查、在线备份
+    Db(db::DbArgs),
+}
+
+impl Cli {
+    pub fn db_path(&self) -> PathBuf {
+        self.db.clone().unwrap_or_else(default_db_path)
+    }
+}
+
+/// Runs the parsed command line; errors come back in Chinese for `main` to print.
+pub async fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Db(args) => db::run(&cli, args).await,
+    }
+}
+
+/// Opens (or on first use creates) the store the command line names.
+pub async fn open_cockpit(cli: &Cli) -> Result<Cockpit> {
+    let (store, _opened) = Store::open(&cli.db_path()).await?;
+    Ok(Cockpit::new(store))
+}

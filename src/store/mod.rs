@@ -1,0 +1,188 @@
+//! The local SQLite store: where it lives, how it is opened safely, its schema migrations,
+//! integrity check and online backup.
+//!
+//! Opening never writes to a file it has not first proved to be a TownCockpit database of a
+//! schema this program understands: a wrong, corrupt or newer file is refused byte-for-byte
+//! unchanged.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, SqliteConnection, SqlitePool};
+
+use crate::error::{Error, Result};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// How [`Store::open`] found the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    /// There was no file: an empty, migrated database was created (the caller loads the demo).
+    Created,
+    Existing,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+/// The per-user database path: `$TOWNCOCKPIT_DB` is handled by the CLI; this is the fallback in
+/// the OS data directory (XDG on Linux, %APPDATA% on Windows).
+pub fn default_db_path() -> PathBuf {
+    directories::ProjectDirs::from("cn", "TownCockpit", "towncockpit")
+        .map(|d| d.data_dir().join("towncockpit.sqlite"))
+        .unwrap_or_else(|| PathBuf::from("towncockpit.sqlite"))
+}
+
+impl Store {
+    /// Opens the database at `path`, creating and migrating it when there is no file.
+    pub async fn open(path: &Path) -> Result<(Store, Opened)> {
+        let opened = if path.exists() {
+            vet_existing(path).await?;
+            Opened::Existing
+        } else {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            Opened::Created
+        };
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(opened == Opened::Created)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok((
+            Store {
+                pool,
+                path: path.to_path_buf(),
+            },
+            opened,
+        ))
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `PRAGMA integrity_check`: an empty list means the file is sound.
+    pub async fn check(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(line,)| line)
+            .filter(|line| line != "ok")
+            .collect())
+    }
+
+    /// Writes a consistent copy to `dest` while other connections may keep reading and writing
+    /// (`VACUUM INTO` runs inside one read transaction).
+    pub async fn backup(&self, dest: &Path) -> Result<()> {
+        if dest.exists() {
+            return Err(Error::invalid(format!(
+                "备份目标「{}」已存在，为避免覆盖请换一个文件名",
+                dest.display()
+            )));
+        }
+        sqlx::query("VACUUM INTO ?")
+            .bind(dest.to_string_lossy().as_ref())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+/// Proves, read-only, that `path` is a sound TownCockpit database this program can migrate.
+async fn vet_existing(path: &Path) -> Result<()> {
+    let shown = path.display();
+    let mut header = [0u8; 100];
+    let len = {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        read_up_to(&mut f, &mut header).map_err(|e| Error::io(path, e))?
+    };
+    if len < 100 || &header[..16] != SQLITE_MAGIC {
+        return Err(Error::Store(format!(
+            "「{shown}」不是 SQLite 数据库文件（文件头不符），未作任何改动。请用 --db 指定驾驶舱数据库，或换一个新文件名以新建"
+        )));
+    }
+
+    let ro = SqliteConnectOptions::from_str("sqlite:")?
+        .filename(path)
+        .read_only(true);
+    let corrupt = |e: sqlx::Error| {
+        Error::Store(format!(
+            "「{shown}」已损坏，无法读取（{e}），未作任何改动。可用备份恢复，或换一个新文件名以新建"
+        ))
+    };
+    let mut conn = SqliteConnection::connect_with(&ro).await.map_err(corrupt)?;
+    let problems: Vec<(String,)> = sqlx::query_as("PRAGMA quick_check")
+        .fetch_all(&mut conn)
+        .await
+        .map_err(corrupt)?;
+    if problems.iter().any(|(line,)| line != "ok") {
+        let first = problems.first().map(|(l,)| l.as_str()).unwrap_or_default();
+        return Err(Error::Store(format!(
+            "「{shown}」已损坏（完整性检查：{first}），未作任何改动。可用备份恢复，或换一个新文件名以新建"
+        )));
+    }
+
+    let tables: Vec<(String,)> =
+        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .fetch_all(&mut conn)
+            .await
+            .map_err(corrupt)?;
+    let has = |name: &str| tables.iter().any(|(t,)| t == name);
+    if !tables.is_empty() && !has("_sqlx_migrations") {
+        return Err(Error::Store(format!(
+            "「{shown}」是 SQLite 数据库，但不是特色小镇驾驶舱的数据库，未作任何改动"
+        )));
+    }
+    if has("_sqlx_migrations") {
+        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(corrupt)?;
+        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        if let Some(newest) = newest.filter(|v| *v > known) {
+            return Err(Error::Store(format!(
+                "「{shown}」来自更新版本的驾驶舱（数据库架构版本 {newest}，本程序最高支持 {known}），未作任何改动。请升级程序后再打开"
+            )));
+        }
+    }
+    conn.close().await.map_err(corrupt)?;
+    Ok(())
+}
+
+fn read_up_to(f: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
