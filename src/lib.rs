@@ -5,6 +5,8 @@
 pub mod api;
 pub mod cli;
 pub mod error;
+pub mod fonts;
 pub mod store;
+pub mod towncode;
 
 pub use error::{Error, Result};
