@@ -4,7 +4,11 @@
 
 pub mod api;
 pub mod cli;
+pub mod credit_code;
+pub mod demo;
 pub mod error;
+pub mod overview;
 pub mod store;
+pub mod towns;
 
 pub use error::{Error, Result};
