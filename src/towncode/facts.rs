@@ -1,208 +1,152 @@
 //! Gathers, from the store, the facts the colour rules read and the key figures a card shows.
 //! Facts the store does not (yet) hold stay absent, so their rules report 「未评估」.
+//! Everything is read once for all towns, so listing every town's colour stays one pass.
 
-use serde::Serialize;
-use sqlx::SqlitePool;
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
 
 use super::rules::Facts;
 use crate::error::Result;
+use crate::store::Store;
+use crate::towns::{self, TownRow};
 
-/// A town's identity as the code part needs it.
-#[derive(Debug, Clone, Serialize)]
-pub struct TownRow {
-    pub id: i64,
-    pub name: String,
-    pub county_code: String,
-    pub county: String,
-    pub city: String,
-    pub category: String,
-    pub stage: String,
-    pub status: String,
-    pub creation_date: Option<String>,
-    pub planned_area_km2: f64,
-    pub is_demo: bool,
+/// Indicators the rules and cards use (year-end values).
+const CODES: [&str; 6] = [
+    "output",
+    "tax",
+    "effective_investment",
+    "lead_output_share_pct",
+    "lead_investment_share_pct",
+    "green_coverage_pct",
+];
+
+/// Store facts for every town, read once.
+pub struct FactSource {
+    /// The latest year with figures.
+    pub year: Option<i32>,
+    pub as_of: NaiveDate,
+    values: HashMap<(i64, &'static str), f64>,
+    grades: HashMap<i64, String>,
+    /// (housing + commercial complex, all) investment in `year`, 万元.
+    investment: HashMap<i64, (f64, f64)>,
 }
 
-type TownTuple = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    f64,
-    i64,
-);
-
-const TOWN_SELECT: &str =
-    "SELECT t.id, t.name, t.county_code, COALESCE(c.name, ''), COALESCE(p.name, ''),
-        t.category, t.stage, t.status, t.creation_date, t.planned_area_km2, t.is_demo
-     FROM towns t
-     LEFT JOIN divisions c ON c.code = t.county_code
-     LEFT JOIN divisions p ON p.code = c.parent_code";
-
-fn to_row(t: TownTuple) -> TownRow {
-    TownRow {
-        id: t.0,
-        name: t.1,
-        county_code: t.2,
-        county: t.3,
-        city: t.4,
-        category: t.5,
-        stage: t.6,
-        status: t.7,
-        creation_date: t.8,
-        planned_area_km2: t.9,
-        is_demo: t.10 != 0,
-    }
-}
-
-pub async fn towns(pool: &SqlitePool) -> Result<Vec<TownRow>> {
-    let rows: Vec<TownTuple> =
-        sqlx::query_as(&format!("{TOWN_SELECT} ORDER BY t.county_code, t.id"))
-            .fetch_all(pool)
+impl FactSource {
+    pub async fn load(store: &Store) -> Result<FactSource> {
+        let year = towns::year_range(store).await?.map(|(_, last)| last);
+        let as_of: Option<String> =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'as_of'")
+                .fetch_optional(store.pool())
+                .await?;
+        let as_of = as_of
+            .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        let mut values = HashMap::new();
+        let mut investment = HashMap::new();
+        if let Some(y) = year {
+            for (code, _, town, value) in towns::year_values(store, &CODES, &[y]).await? {
+                if let Some(c) = CODES.iter().find(|c| **c == code) {
+                    values.insert((town, *c), value);
+                }
+            }
+            let rows: Vec<(i64, f64, f64)> = sqlx::query_as(
+                "SELECT p.town_id,
+                        SUM(CASE WHEN p.is_housing = 1 OR p.is_commercial_complex = 1
+                                 THEN i.invested_wan_yuan ELSE 0 END),
+                        SUM(i.invested_wan_yuan)
+                 FROM project_investments i JOIN investment_projects p ON p.id = i.project_id
+                 WHERE i.year = ? GROUP BY p.town_id",
+            )
+            .bind(y)
+            .fetch_all(store.pool())
             .await?;
-    Ok(rows.into_iter().map(to_row).collect())
-}
-
-pub async fn town(pool: &SqlitePool, id: i64) -> Result<Option<TownRow>> {
-    let row: Option<TownTuple> = sqlx::query_as(&format!("{TOWN_SELECT} WHERE t.id = ?"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    Ok(row.map(to_row))
-}
-
-/// The latest year with indicator data, and the as-of date (meta `as_of`, else today).
-pub async fn period(pool: &SqlitePool) -> Result<(Option<i32>, chrono::NaiveDate)> {
-    let year: Option<i64> = sqlx::query_scalar("SELECT MAX(year) FROM indicator_values")
-        .fetch_one(pool)
-        .await?;
-    let as_of: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'as_of'")
-        .fetch_optional(pool)
-        .await?;
-    let as_of = as_of
-        .and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
-    Ok((year.map(|y| y as i32), as_of))
-}
-
-/// A year value of an indicator: flows summed over quarters, stocks and ratios at the last
-/// quarter reported.
-async fn indicator(pool: &SqlitePool, town: i64, year: i32, code: &str) -> Result<Option<f64>> {
-    let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM indicators WHERE code = ?")
-        .bind(code)
-        .fetch_optional(pool)
-        .await?;
-    let sql = match kind.as_deref() {
-        Some("flow") => {
-            "SELECT SUM(value) FROM indicator_values WHERE town_id = ? AND year = ? AND indicator_code = ?"
+            investment = rows.into_iter().map(|(t, h, a)| (t, (h, a))).collect();
         }
-        Some(_) => {
-            "SELECT value FROM indicator_values WHERE town_id = ? AND year = ? AND indicator_code = ?
-             ORDER BY quarter DESC LIMIT 1"
-        }
-        None => return Ok(None),
-    };
-    Ok(sqlx::query_scalar::<_, Option<f64>>(sql)
-        .bind(town)
-        .bind(year)
-        .bind(code)
-        .fetch_optional(pool)
-        .await?
-        .flatten())
-}
-
-/// The rule facts of one town.
-pub async fn facts(pool: &SqlitePool, town: &TownRow) -> Result<Facts> {
-    let (year, as_of) = period(pool).await?;
-    let creation_start_year = town
-        .creation_date
-        .as_deref()
-        .and_then(|d| d.get(..4))
-        .and_then(|y| y.parse::<i32>().ok());
-    let creation_years = creation_start_year
-        .filter(|_| town.stage == "创建")
-        .map(|y| {
-            use chrono::Datelike;
-            (as_of.year() - y) as f64
-        });
-    let latest_assessment: Option<String> = sqlx::query_scalar(
-        "SELECT grade FROM town_events WHERE town_id = ? AND grade IS NOT NULL
-         ORDER BY event_date DESC, id DESC LIMIT 1",
-    )
-    .bind(town.id)
-    .fetch_optional(pool)
-    .await?;
-    let mut facts = Facts {
-        stage: Some(town.stage.clone()),
-        status: Some(town.status.clone()),
-        creation_start_year,
-        creation_years,
-        latest_assessment,
-        area_km2: Some(town.planned_area_km2),
-        ..Facts::default()
-    };
-    if let Some(year) = year {
-        // Named towns are judged on the output share, creating towns on the investment share.
-        let share_code = if town.stage == "命名" {
-            "lead_output_share_pct"
-        } else {
-            "lead_investment_share_pct"
-        };
-        facts.lead_industry_share = indicator(pool, town.id, year, share_code)
-            .await?
-            .map(|p| p / 100.0);
-        facts.green_coverage = indicator(pool, town.id, year, "green_coverage_pct")
-            .await?
-            .map(|p| p / 100.0);
-        let (housing, total): (Option<f64>, Option<f64>) = sqlx::query_as(
-            "SELECT SUM(CASE WHEN p.is_housing = 1 OR p.is_commercial_complex = 1 THEN i.invested_wan_yuan ELSE 0 END),
-                    SUM(i.invested_wan_yuan)
-             FROM project_investments i JOIN investment_projects p ON p.id = i.project_id
-             WHERE p.town_id = ? AND i.year = ?",
+        // The latest graded event per town (annual assessment, warning, demotion).
+        let grades: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT town_id, grade FROM (
+                 SELECT town_id, grade, ROW_NUMBER() OVER (
+                     PARTITION BY town_id ORDER BY event_date DESC, id DESC) AS n
+                 FROM town_events WHERE grade IS NOT NULL)
+             WHERE n = 1",
         )
-        .bind(town.id)
-        .bind(year)
-        .fetch_one(pool)
+        .fetch_all(store.pool())
         .await?;
-        facts.housing_investment_share = match (housing, total) {
-            (Some(h), Some(t)) if t > 0.0 => Some(h / t),
-            _ => None,
-        };
+        Ok(FactSource {
+            year,
+            as_of,
+            values,
+            grades: grades.into_iter().collect(),
+            investment,
+        })
     }
-    Ok(facts)
-}
 
-/// Key figures for the card and the detail view: (label, value) pairs, plus the period label.
-pub async fn figures(pool: &SqlitePool, town: &TownRow) -> Result<(String, Vec<(String, String)>)> {
-    let (year, _) = period(pool).await?;
-    let Some(year) = year else {
-        return Ok(("—".into(), Vec::new()));
-    };
-    let mut out = Vec::new();
-    for (code, label) in [
-        ("output", "总产出"),
-        ("tax", "税收收入"),
-        ("effective_investment", "有效投资"),
-    ] {
-        if let Some(v) = indicator(pool, town.id, year, code).await? {
-            out.push((
-                format!("{year} 年{label}"),
-                format!("{:.2} 亿元", v / 10_000.0),
-            ));
+    fn value(&self, town: i64, code: &'static str) -> Option<f64> {
+        self.values.get(&(town, code)).copied()
+    }
+
+    /// Named towns are judged on the output share, the others on the investment share.
+    fn share_code(town: &TownRow) -> (&'static str, &'static str) {
+        if town.stage == "命名" {
+            ("lead_output_share_pct", "特色产业产出占比")
+        } else {
+            ("lead_investment_share_pct", "特色产业投资占比")
         }
     }
-    let share_code = if town.stage == "命名" {
-        ("lead_output_share_pct", "特色产业产出占比")
-    } else {
-        ("lead_investment_share_pct", "特色产业投资占比")
-    };
-    if let Some(v) = indicator(pool, town.id, year, share_code.0).await? {
-        out.push((share_code.1.to_string(), format!("{v:.1}%")));
+
+    /// The rule facts of one town.
+    pub fn facts(&self, town: &TownRow) -> Facts {
+        let creation_start_year = town
+            .creation_date
+            .as_deref()
+            .and_then(|d| d.get(..4))
+            .and_then(|y| y.parse::<i32>().ok());
+        let creation_years = creation_start_year
+            .filter(|_| town.stage == "创建")
+            .map(|y| (self.as_of.year() - y) as f64);
+        Facts {
+            stage: Some(town.stage.clone()),
+            status: Some(town.status.clone()),
+            creation_start_year,
+            creation_years,
+            latest_assessment: self.grades.get(&town.id).cloned(),
+            area_km2: Some(town.planned_area_km2),
+            lead_industry_share: self
+                .value(town.id, Self::share_code(town).0)
+                .map(|p| p / 100.0),
+            green_coverage: self.value(town.id, "green_coverage_pct").map(|p| p / 100.0),
+            housing_investment_share: self
+                .investment
+                .get(&town.id)
+                .filter(|(_, all)| *all > 0.0)
+                .map(|(h, all)| h / all),
+            ..Facts::default()
+        }
     }
-    Ok((year.to_string(), out))
+
+    /// The period label and key figures (label, value) for the card and the detail view.
+    pub fn figures(&self, town: &TownRow) -> (String, Vec<(String, String)>) {
+        let Some(year) = self.year else {
+            return ("-".into(), Vec::new());
+        };
+        let mut out = Vec::new();
+        for (code, label) in [
+            ("output", "总产出"),
+            ("tax", "税收收入"),
+            ("effective_investment", "有效投资"),
+        ] {
+            if let Some(v) = self.value(town.id, code) {
+                out.push((
+                    format!("{year} 年{label}"),
+                    format!("{:.2} 亿元", v / 10_000.0),
+                ));
+            }
+        }
+        let (code, label) = Self::share_code(town);
+        if let Some(v) = self.value(town.id, code) {
+            out.push((label.to_string(), format!("{v:.1}%")));
+        }
+        (year.to_string(), out)
+    }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::card::CardData;
 use super::code::{Counties, TownCode};
-use super::facts::{self, TownRow};
+use super::facts::FactSource;
 use super::payload::{Payload, Presented};
 use super::qr;
 use super::registry;
@@ -17,6 +17,7 @@ use super::rules::{Colour, ColourStatus, Facts, RuleOutcome, Rules};
 use super::signing::{self, Issuer, TrustStore, Verdict};
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::towns::{self, TownRow};
 
 /// The installation's data directory: the folder holding the database (keys and an edited
 /// rules file live there).
@@ -42,6 +43,7 @@ pub fn rules(store: &Store) -> Result<Rules> {
 struct Context {
     counties: Counties,
     rules: Rules,
+    facts: FactSource,
 }
 
 async fn context(store: &Store) -> Result<Context> {
@@ -50,6 +52,7 @@ async fn context(store: &Store) -> Result<Context> {
     Ok(Context {
         counties,
         rules: rules(store)?,
+        facts: FactSource::load(store).await?,
     })
 }
 
@@ -116,17 +119,17 @@ pub struct CodeList {
     pub towns: Vec<CodeListItem>,
 }
 
-async fn evaluate(store: &Store, ctx: &Context, town: &TownRow) -> Result<(Facts, ColourStatus)> {
-    let facts = facts::facts(store.pool(), town).await?;
+fn evaluate(ctx: &Context, town: &TownRow) -> (Facts, ColourStatus) {
+    let facts = ctx.facts.facts(town);
     let status = ctx.rules.evaluate(&facts);
-    Ok((facts, status))
+    (facts, status)
 }
 
 async fn item(store: &Store, ctx: &Context, town: &TownRow) -> Result<CodeListItem> {
     let code = registry::code_of(store.pool(), town.id, &ctx.counties)
         .await?
         .ok_or_else(|| Error::not_found(format!("小镇「{}」的小镇码", town.name)))?;
-    let (_, status) = evaluate(store, ctx, town).await?;
+    let (_, status) = evaluate(ctx, town);
     Ok(CodeListItem {
         town_id: town.id,
         name: town.name.clone(),
@@ -144,7 +147,7 @@ async fn item(store: &Store, ctx: &Context, town: &TownRow) -> Result<CodeListIt
 /// All towns' codes and colours, optionally only one colour; counts cover all towns.
 pub async fn list(store: &Store, colour: Option<Colour>) -> Result<CodeList> {
     let ctx = context(store).await?;
-    let towns = facts::towns(store.pool()).await?;
+    let towns = towns::load_all(store).await?;
     let mut items = Vec::with_capacity(towns.len());
     for town in &towns {
         items.push(item(store, &ctx, town).await?);
@@ -157,20 +160,17 @@ pub async fn list(store: &Store, colour: Option<Colour>) -> Result<CodeList> {
         *counts.entry(i.colour.name().to_string()).or_default() += 1;
     }
     let total = items.len();
-    let towns = items
+    let demo = towns.iter().any(|t| t.is_demo);
+    let items = items
         .into_iter()
         .filter(|i| colour.is_none_or(|c| i.colour == c))
         .collect();
     Ok(CodeList {
-        demo: towns_are_demo(&facts::towns(store.pool()).await?),
+        demo,
         total,
         counts,
-        towns,
+        towns: items,
     })
-}
-
-fn towns_are_demo(towns: &[TownRow]) -> bool {
-    towns.iter().any(|t| t.is_demo)
 }
 
 /// Pinyin initials of a name, e.g. 梦想小镇 → MXXZ.
@@ -197,7 +197,7 @@ pub async fn search(store: &Store, q: &str) -> Result<Vec<CodeListItem>> {
         .collect::<String>()
         .to_ascii_uppercase();
     let mut out = Vec::new();
-    for town in facts::towns(store.pool()).await? {
+    for town in towns::load_all(store).await? {
         let item = item(store, &ctx, &town).await?;
         let by_name = town.name.contains(q);
         let by_initials = !compact.is_empty()
@@ -211,44 +211,18 @@ pub async fn search(store: &Store, q: &str) -> Result<Vec<CodeListItem>> {
     Ok(out)
 }
 
-/// Finds the one town a user means: a town code (any form), an id, a full name, or a unique
-/// part of a name.
+/// Finds the one town a user means: a town code (any form), or what [`towns::find`] accepts
+/// (an id, a full name, a unique part of a name).
 pub async fn resolve(store: &Store, query: &str) -> Result<TownRow> {
     let counties = registry::counties(store.pool()).await?;
     registry::assign_missing(store.pool(), &counties).await?;
-    let query = query.trim();
-    let towns = facts::towns(store.pool()).await?;
     if let Ok(code) = TownCode::parse(query, &counties) {
-        if let Some(id) = registry::town_of(store.pool(), &code).await? {
-            if let Some(t) = towns.iter().find(|t| t.id == id) {
-                return Ok(t.clone());
-            }
-        }
-        return Err(Error::not_found(format!("小镇码「{code}」对应的小镇")));
+        let id = registry::town_of(store.pool(), &code)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("小镇码「{code}」对应的小镇")))?;
+        return towns::find(store, &id.to_string()).await;
     }
-    if let Ok(id) = query.parse::<i64>() {
-        if let Some(t) = towns.iter().find(|t| t.id == id) {
-            return Ok(t.clone());
-        }
-    }
-    if let Some(t) = towns.iter().find(|t| t.name == query) {
-        return Ok(t.clone());
-    }
-    let hits: Vec<&TownRow> = towns.iter().filter(|t| t.name.contains(query)).collect();
-    match hits.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => Err(Error::not_found(format!(
-            "名称、编号或小镇码为「{query}」的小镇"
-        ))),
-        many => Err(Error::invalid(format!(
-            "「{query}」对应多个小镇：{}。请写全名或用小镇码",
-            many.iter()
-                .take(8)
-                .map(|t| t.name.as_str())
-                .collect::<Vec<_>>()
-                .join("、")
-        ))),
-    }
+    towns::find(store, query).await
 }
 
 /// One town's code, colour and reasons. Signs and records a new payload when the content
@@ -260,8 +234,8 @@ pub async fn show(store: &Store, query: &str) -> Result<TownCodeView> {
     let code = registry::code_of(store.pool(), town.id, &ctx.counties)
         .await?
         .ok_or_else(|| Error::not_found(format!("小镇「{}」的小镇码", town.name)))?;
-    let (facts, status) = evaluate(store, &ctx, &town).await?;
-    let (period, figures) = facts::figures(store.pool(), &town).await?;
+    let (facts, status) = evaluate(&ctx, &town);
+    let (period, figures) = ctx.facts.figures(&town);
     let (score, rank) = (None, None);
     let issuer = Issuer::load_or_create(&data_dir(store))?;
     let wanted = Payload {
