@@ -99,22 +99,22 @@ async fn codes_are_assigned_once_and_colours_follow_the_facts() {
     assert!(list.demo);
     let counties = registry::counties(store.pool()).await.unwrap();
     for item in &list.towns {
-        let code = TownCode::parse(&item.printed, &counties).unwrap();
-        assert_eq!(code.compact(), item.code);
+        let code = TownCode::parse(&item.town.printed, &counties).unwrap();
+        assert_eq!(code.compact(), item.town.code);
         assert!(is_robust(&code, &counties));
     }
-    let code_a = list.towns.iter().find(|t| t.town_id == a).unwrap();
-    let code_b = list.towns.iter().find(|t| t.town_id == b).unwrap();
-    assert!(code_a.code.starts_with("D330110"));
-    assert!(code_b.code.starts_with("S330110"));
+    let code_a = list.towns.iter().find(|t| t.town.town_id == a).unwrap();
+    let code_b = list.towns.iter().find(|t| t.town.town_id == b).unwrap();
+    assert!(code_a.town.code.starts_with("D330110"));
+    assert!(code_b.town.code.starts_with("S330110"));
     assert_ne!(
-        code_a.code[7..10],
-        code_b.code[7..10],
+        code_a.town.code[7..10],
+        code_b.town.code[7..10],
         "sequence unique within the county"
     );
     // B's lead-industry investment share is 55% → yellow; A and C are green.
-    assert_eq!(code_b.colour, Colour::Yellow);
-    assert_eq!(code_a.colour, Colour::Green);
+    assert_eq!(code_b.town.colour, Colour::Yellow);
+    assert_eq!(code_a.town.colour, Colour::Green);
     assert_eq!(list.counts["黄"], 1);
     assert_eq!(list.counts["绿"], 2);
     let yellow = town::list(&store, Some(Colour::Yellow)).await.unwrap();
@@ -124,8 +124,8 @@ async fn codes_are_assigned_once_and_colours_follow_the_facts() {
     // Stable: listing again changes nothing; a deleted town's number is never reused.
     let again = town::list(&store, None).await.unwrap();
     assert_eq!(
-        again.towns.iter().map(|t| &t.code).collect::<Vec<_>>(),
-        list.towns.iter().map(|t| &t.code).collect::<Vec<_>>()
+        again.towns.iter().map(|t| &t.town.code).collect::<Vec<_>>(),
+        list.towns.iter().map(|t| &t.town.code).collect::<Vec<_>>()
     );
     let highest: i64 =
         sqlx::query_scalar("SELECT MAX(sequence) FROM town_codes WHERE county_code = '330110'")
@@ -139,8 +139,8 @@ async fn codes_are_assigned_once_and_colours_follow_the_facts() {
         .unwrap();
     let d = add_town(&store, "余杭新小镇", "330110", "健康", "培育", "2024-01-01").await;
     let list = town::list(&store, None).await.unwrap();
-    let code_d = list.towns.iter().find(|t| t.town_id == d).unwrap();
-    let seq_d: i64 = code_d.code[7..10].parse().unwrap();
+    let code_d = list.towns.iter().find(|t| t.town.town_id == d).unwrap();
+    let seq_d: i64 = code_d.town.code[7..10].parse().unwrap();
     assert!(
         seq_d > highest,
         "sequence {seq_d} reused (highest was {highest})"
@@ -157,12 +157,12 @@ async fn issue_verify_and_supersede() {
     let (store, a, _, _) = fixture(dir.path()).await;
 
     let first = town::show(&store, "梦想").await.unwrap();
-    assert_eq!(first.colour, Colour::Green);
+    assert_eq!(first.town.colour, Colour::Green);
     assert!(first
         .payload
-        .starts_with(&format!("TC1*{}*余杭梦想小镇*2025*G*", first.code)));
+        .starts_with(&format!("TC1*{}*余杭梦想小镇*2025*G*", first.town.code)));
     // Showing again with unchanged facts reuses the issued payload.
-    let same = town::show(&store, &first.printed).await.unwrap();
+    let same = town::show(&store, &first.town.printed).await.unwrap();
     assert_eq!(same.payload, first.payload);
     let issues: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM town_code_issues WHERE town_id = ?")
         .bind(a)
@@ -183,9 +183,12 @@ async fn issue_verify_and_supersede() {
         .await
         .unwrap();
     let second = town::show(&store, "余杭梦想小镇").await.unwrap();
-    assert_eq!(second.colour, Colour::Red);
+    assert_eq!(second.town.colour, Colour::Red);
     assert_ne!(second.payload, first.payload);
-    assert_eq!(second.code, first.code, "the code itself never changes");
+    assert_eq!(
+        second.town.code, first.town.code,
+        "the code itself never changes"
+    );
     let old = town::verify_text(&store, &first.payload).await.unwrap();
     assert_eq!(old.verdict, Verdict::Superseded);
     assert!(!old.ok);
@@ -200,20 +203,23 @@ async fn search_and_commands() {
     assert_eq!(town::initials("梦想小镇"), "MXXZ");
     let by_initials = town::search(&store, "mxxz").await.unwrap();
     assert_eq!(
-        by_initials.iter().map(|t| t.town_id).collect::<Vec<_>>(),
+        by_initials
+            .iter()
+            .map(|t| t.town.town_id)
+            .collect::<Vec<_>>(),
         vec![a]
     );
     let by_name = town::search(&store, "基金").await.unwrap();
     assert_eq!(
-        by_name.iter().map(|t| t.town_id).collect::<Vec<_>>(),
+        by_name.iter().map(|t| t.town.town_id).collect::<Vec<_>>(),
         vec![c]
     );
-    let code = by_name[0].printed.clone();
+    let code = by_name[0].town.printed.clone();
     let by_code = town::search(&store, &code.to_lowercase()).await.unwrap();
-    assert_eq!(by_code[0].town_id, c);
+    assert_eq!(by_code[0].town.town_id, c);
     let by_prefix = town::search(&store, "D-330110").await.unwrap();
     assert_eq!(
-        by_prefix.iter().map(|t| t.town_id).collect::<Vec<_>>(),
+        by_prefix.iter().map(|t| t.town.town_id).collect::<Vec<_>>(),
         vec![a]
     );
 
@@ -241,6 +247,18 @@ async fn search_and_commands() {
     assert!(bad.message.contains("颜色「紫」无效"), "{}", bad.message);
 }
 
+/// Runs the CLI and insists it succeeded.
+fn cli_ok(db: &Path, args: &[&str]) -> std::process::Output {
+    let out = cli(db, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn cli(db: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_towncockpit"))
         .arg("--db")
@@ -248,6 +266,10 @@ fn cli(db: &Path, args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .unwrap()
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 #[tokio::test]
@@ -258,31 +280,13 @@ async fn cli_show_card_verify_and_keys() {
         let (store, _, _, _) = fixture(dir.path()).await;
         store.close().await;
     }
-    let out = cli(&db, &["code", "show", "余杭梦想小镇", "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = cli_ok(&db, &["code", "show", "余杭梦想小镇", "--json"]);
     let view: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let payload = view["payload"].as_str().unwrap().to_string();
 
     let png = dir.path().join("card.png");
-    let out = cli(
-        &db,
-        &[
-            "code",
-            "card",
-            "余杭梦想小镇",
-            "--out",
-            png.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let png_arg = png.to_str().unwrap();
+    cli_ok(&db, &["code", "card", "余杭梦想小镇", "--out", png_arg]);
     let zbar = Command::new("zbarimg")
         .args(["--raw", "--quiet"])
         .arg(&png)
@@ -291,20 +295,15 @@ async fn cli_show_card_verify_and_keys() {
     assert_eq!(String::from_utf8(zbar.stdout).unwrap().trim_end(), payload);
 
     // Verify the card image, then the text; exit 0 only when authentic and current.
-    let out = cli(&db, &["code", "verify", png.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("真实有效"));
+    let out = cli_ok(&db, &["code", "verify", png_arg]);
+    assert!(stdout(&out).contains("真实有效"));
     let forged = payload.replacen("*G*", "*R*", 1);
     let out = cli(&db, &["code", "verify", &forged]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("签名不符：可能被篡改"));
+    assert!(stdout(&out).contains("签名不符：可能被篡改"));
 
     let pdf = dir.path().join("card.pdf");
-    let out = cli(
+    cli_ok(
         &db,
         &[
             "code",
@@ -316,20 +315,10 @@ async fn cli_show_card_verify_and_keys() {
             "a4",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let sheet = dir.path().join("sheet.pdf");
-    let out = cli(&db, &["code", "sheet", "--out", sheet.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli_ok(&db, &["code", "sheet", "--out", sheet.to_str().unwrap()]);
     let info = Command::new("pdfinfo").arg(&sheet).output().unwrap();
-    let info = String::from_utf8_lossy(&info.stdout).to_string();
+    let info = stdout(&info);
     let pages = info.lines().find(|l| l.starts_with("Pages:")).unwrap();
     assert_eq!(pages.split_whitespace().nth(1), Some("1"), "{info}");
 
@@ -337,24 +326,15 @@ async fn cli_show_card_verify_and_keys() {
     let other = dir.path().join("other").join("cockpit.sqlite");
     let out = cli(&other, &["code", "verify", &payload]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("签发方未知"));
+    assert!(stdout(&out).contains("签发方未知"));
     let key = dir.path().join("key.txt");
-    assert!(cli(&db, &["code", "key", "export", key.to_str().unwrap()])
-        .status
-        .success());
-    assert!(
-        cli(&other, &["code", "key", "import", key.to_str().unwrap()])
-            .status
-            .success()
-    );
-    // The other office's store has no record of this town: authentic, nothing newer known.
-    let out = cli(&other, &["code", "verify", &payload]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    cli_ok(&db, &["code", "key", "export", key.to_str().unwrap()]);
+    cli_ok(&other, &["code", "key", "import", key.to_str().unwrap()]);
+    // The other office's store has no issue of this code: authentic, nothing newer known.
+    let out = cli_ok(&other, &["code", "verify", &payload]);
+    assert!(stdout(&out).contains("真实有效"));
 
+    let gif = dir.path().join("x.gif");
     let out = cli(
         &db,
         &[
@@ -362,7 +342,7 @@ async fn cli_show_card_verify_and_keys() {
             "card",
             "余杭梦想小镇",
             "--out",
-            dir.path().join("x.gif").to_str().unwrap(),
+            gif.to_str().unwrap(),
         ],
     );
     assert!(!out.status.success());

@@ -83,12 +83,13 @@ pub async fn run(cli: &Cli, args: &CodeArgs) -> Result<()> {
                 if view.demo {
                     println!("【示例数据】");
                 }
-                println!("{}  {}", view.name, view.printed);
+                let t = &view.town;
+                println!("{}  {}", t.name, t.printed);
                 println!(
                     "{}{} · {} · {} · {}",
-                    view.city, view.county, view.category, view.stage, view.status
+                    t.city, t.county, t.category, t.stage, view.status
                 );
-                println!("颜色：{}", view.colour);
+                println!("颜色：{}", t.colour);
                 if view.reasons.is_empty() {
                     println!("原因：未触发任何预警规则");
                 } else {
@@ -133,7 +134,7 @@ pub async fn run(cli: &Cli, args: &CodeArgs) -> Result<()> {
                 }
             };
             write(out, &bytes)?;
-            println!("已导出 {} 的卡片：{}", view.name, out.display());
+            println!("已导出 {} 的卡片：{}", view.town.name, out.display());
             Ok(())
         }
         CodeAction::Sheet { out } => {
@@ -146,7 +147,7 @@ pub async fn run(cli: &Cli, args: &CodeArgs) -> Result<()> {
             let list = town::list(store, None).await?;
             let mut cards = Vec::with_capacity(list.towns.len());
             for item in &list.towns {
-                let view = town::show(store, &item.code).await?;
+                let view = town::show(store, &item.town.code).await?;
                 cards.push(town::card_data(&view));
             }
             let pages = card::sheet_pages(&cards)?;
@@ -161,6 +162,10 @@ pub async fn run(cli: &Cli, args: &CodeArgs) -> Result<()> {
         }
         CodeAction::Verify { input, json } => {
             let path = Path::new(input);
+            let looks_like_image = ["png", "jpg", "jpeg"].contains(&extension(path).as_str());
+            if looks_like_image && !path.exists() {
+                return Err(Error::invalid(format!("找不到图片文件「{input}」")));
+            }
             let report = if path.is_file() {
                 town::verify_image(store, path).await?
             } else {

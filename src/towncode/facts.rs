@@ -52,9 +52,9 @@ impl FactSource {
             }
             let rows: Vec<(i64, f64, f64)> = sqlx::query_as(
                 "SELECT p.town_id,
-                        SUM(CASE WHEN p.is_housing = 1 OR p.is_commercial_complex = 1
-                                 THEN i.invested_wan_yuan ELSE 0 END),
-                        SUM(i.invested_wan_yuan)
+                        TOTAL(CASE WHEN p.is_housing = 1 OR p.is_commercial_complex = 1
+                                   THEN i.invested_wan_yuan ELSE 0.0 END),
+                        TOTAL(i.invested_wan_yuan)
                  FROM project_investments i JOIN investment_projects p ON p.id = i.project_id
                  WHERE i.year = ? GROUP BY p.town_id",
             )

@@ -62,22 +62,29 @@ pub struct Figure {
     pub value: String,
 }
 
-/// One town's code with everything the 一码 screen and the CLI show.
+/// Who a town is and its code: shared by the list rows and the detail view.
 #[derive(Debug, Clone, Serialize)]
-pub struct TownCodeView {
-    pub demo: bool,
+pub struct CodedTown {
     pub town_id: i64,
     pub name: String,
     pub city: String,
     pub county: String,
     pub category: String,
     pub stage: String,
-    pub status: String,
     /// Compact form, e.g. D330110001X.
     pub code: String,
     /// With separators, e.g. D-330110-001-X.
     pub printed: String,
     pub colour: Colour,
+}
+
+/// One town's code with everything the 一码 screen and the CLI show.
+#[derive(Debug, Clone, Serialize)]
+pub struct TownCodeView {
+    pub demo: bool,
+    #[serde(flatten)]
+    pub town: CodedTown,
+    pub status: String,
     /// Rules that fired, most severe first.
     pub reasons: Vec<RuleOutcome>,
     /// Every rule and its outcome (fired, passed, not evaluated, not applicable).
@@ -97,15 +104,8 @@ pub struct TownCodeView {
 /// A row of the all-towns list.
 #[derive(Debug, Clone, Serialize)]
 pub struct CodeListItem {
-    pub town_id: i64,
-    pub name: String,
-    pub city: String,
-    pub county: String,
-    pub category: String,
-    pub stage: String,
-    pub code: String,
-    pub printed: String,
-    pub colour: Colour,
+    #[serde(flatten)]
+    pub town: CodedTown,
     /// The fired rules' short descriptions.
     pub reasons: Vec<String>,
 }
@@ -131,6 +131,13 @@ async fn item(store: &Store, ctx: &Context, town: &TownRow) -> Result<CodeListIt
         .ok_or_else(|| Error::not_found(format!("小镇「{}」的小镇码", town.name)))?;
     let (_, status) = evaluate(ctx, town);
     Ok(CodeListItem {
+        town: coded(town, &code, status.colour),
+        reasons: status.fired.iter().map(|o| o.description.clone()).collect(),
+    })
+}
+
+fn coded(town: &TownRow, code: &TownCode, colour: Colour) -> CodedTown {
+    CodedTown {
         town_id: town.id,
         name: town.name.clone(),
         city: town.city.clone(),
@@ -139,9 +146,8 @@ async fn item(store: &Store, ctx: &Context, town: &TownRow) -> Result<CodeListIt
         stage: town.stage.clone(),
         code: code.compact(),
         printed: code.to_string(),
-        colour: status.colour,
-        reasons: status.fired.iter().map(|o| o.description.clone()).collect(),
-    })
+        colour,
+    }
 }
 
 /// All towns' codes and colours, optionally only one colour; counts cover all towns.
@@ -157,13 +163,13 @@ pub async fn list(store: &Store, colour: Option<Colour>) -> Result<CodeList> {
         .map(|c| (c.name().to_string(), 0))
         .collect();
     for i in &items {
-        *counts.entry(i.colour.name().to_string()).or_default() += 1;
+        *counts.entry(i.town.colour.name().to_string()).or_default() += 1;
     }
     let total = items.len();
     let demo = towns.iter().any(|t| t.is_demo);
     let items = items
         .into_iter()
-        .filter(|i| colour.is_none_or(|c| i.colour == c))
+        .filter(|i| colour.is_none_or(|c| i.town.colour == c))
         .collect();
     Ok(CodeList {
         demo,
@@ -203,7 +209,7 @@ pub async fn search(store: &Store, q: &str) -> Result<Vec<CodeListItem>> {
         let by_initials = !compact.is_empty()
             && compact.chars().all(|c| c.is_ascii_alphabetic())
             && initials(&town.name).contains(&compact);
-        let by_code = compact.len() >= 2 && item.code.starts_with(&compact);
+        let by_code = compact.len() >= 2 && item.town.code.starts_with(&compact);
         if by_name || by_initials || by_code {
             out.push(item);
         }
@@ -270,16 +276,8 @@ pub async fn show(store: &Store, query: &str) -> Result<TownCodeView> {
     };
     Ok(TownCodeView {
         demo: town.is_demo,
-        town_id: town.id,
-        name: town.name,
-        city: town.city,
-        county: town.county,
-        category: town.category,
-        stage: town.stage,
+        town: coded(&town, &code, status.colour),
         status: town.status,
-        code: code.compact(),
-        printed: code.to_string(),
-        colour: status.colour,
         reasons: status.fired,
         rules: status.rules,
         facts,
@@ -307,14 +305,12 @@ pub fn card_data(view: &TownCodeView) -> CardData {
             .iter()
             .map(|f| (f.label.clone(), f.value.clone())),
     );
+    let t = &view.town;
     CardData {
-        name: view.name.clone(),
-        code: view.printed.clone(),
-        colour: view.colour,
-        subtitle: format!(
-            "{}{} · {} · {}",
-            view.city, view.county, view.category, view.stage
-        ),
+        name: t.name.clone(),
+        code: t.printed.clone(),
+        colour: t.colour,
+        subtitle: format!("{}{} · {} · {}", t.city, t.county, t.category, t.stage),
         figures,
         reasons: view.reasons.iter().map(|r| r.detail.clone()).collect(),
         period: view.period.clone(),
