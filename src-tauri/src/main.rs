@@ -1,3 +1,1 @@
-fn main() {
-    println!("placeholder until the desktop issue");
-}
+fn main() { println!("placeholder until the desktop issue"); }
