@@ -1,9 +1,17 @@
-use clap::Parser;
-
-use towncockpit::cli::{run, Cli};
+use towncockpit::cli::{run, Cli, Parsed};
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::parse_chinese(std::env::args_os()) {
+        Parsed::Run(cli) => cli,
+        Parsed::Exit(text, code) => {
+            if code == 0 {
+                print!("{text}");
+            } else {
+                eprintln!("{text}");
+            }
+            return std::process::ExitCode::from(code);
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

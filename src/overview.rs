@@ -220,11 +220,12 @@ pub async fn overview(store: &Store, args: OverviewArgs) -> Result<Overview> {
         )));
     }
     let years: Vec<i32> = (first..=last).collect();
-    let plan_start = meta_year(store, "plan_start_year", 2023).await?;
-    let plan_end = meta_year(store, "plan_end_year", 2025).await?;
-    let as_of_meta = store
-        .meta("as_of")
-        .await?
+    let meta = store.meta_all().await?;
+    let plan_start = meta_year(&meta, "plan_start_year", 2023)?;
+    let plan_end = meta_year(&meta, "plan_end_year", 2025)?;
+    let as_of_meta = meta
+        .get("as_of")
+        .cloned()
         .unwrap_or_else(|| format!("{last}-12-31"));
     let year_end = format!("{year}-12-31");
     let as_of = if as_of_meta < year_end {
@@ -243,8 +244,7 @@ pub async fn overview(store: &Store, args: OverviewArgs) -> Result<Overview> {
         vec![year]
     };
     let mut figures: YearFigures = HashMap::new();
-    for (code, y, town, value) in towns::year_values(store, &CODES, &wanted_years).await? {
-        let k = CODES.iter().position(|c| *c == code).expect("asked for");
+    for (k, y, town, value) in towns::year_values(store, &CODES, &wanted_years).await? {
         figures.entry(y).or_default().entry(town).or_default().0[k] = value;
     }
     let empty = HashMap::new();
@@ -365,7 +365,7 @@ pub async fn overview(store: &Store, args: OverviewArgs) -> Result<Overview> {
     let trends = trends(store, &scope, &in_scope, &years).await?;
 
     Ok(Overview {
-        demo: store.is_demo().await?,
+        demo: meta.get("demo").map(String::as_str) == Some("1"),
         year,
         years,
         as_of,
@@ -479,8 +479,8 @@ async fn trends(
         .collect())
 }
 
-async fn meta_year(store: &Store, key: &str, default: i32) -> Result<i32> {
-    match store.meta(key).await? {
+fn meta_year(meta: &HashMap<String, String>, key: &str, default: i32) -> Result<i32> {
+    match meta.get(key) {
         None => Ok(default),
         Some(v) => v
             .parse()

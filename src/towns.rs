@@ -59,24 +59,71 @@ impl TownRow {
     }
 }
 
+/// One town as `load_all` fetches it (a JSON array per town: smaller and faster than objects).
+type TownTuple = (
+    (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    ),
+    (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        f64,
+    ),
+    (Option<f64>, Option<f64>, i64),
+);
+
 /// Every town, in id order.
 pub async fn load_all(store: &Store) -> Result<Vec<TownRow>> {
     let json: Option<String> = sqlx::query_scalar(
-        "SELECT json_group_array(json_object(
-             'id', t.id, 'name', t.name, 'county_code', t.county_code, 'county', c.name,
-             'city_code', c.parent_code, 'city', p.name, 'category', t.category,
-             'lead_industry', t.lead_industry, 'stage', t.stage, 'status', t.status,
-             'cultivation_date', t.cultivation_date, 'creation_date', t.creation_date,
-             'named_date', t.named_date, 'status_date', t.status_date,
-             'planned_area_km2', t.planned_area_km2, 'lon', t.lon, 'lat', t.lat,
-             'is_demo', json(CASE t.is_demo WHEN 1 THEN 'true' ELSE 'false' END)))
-         FROM (SELECT * FROM towns ORDER BY id) t
+        "SELECT json_group_array(json_array(
+             json_array(t.id, t.name, t.county_code, c.name, c.parent_code, p.name, t.category,
+                        t.lead_industry, t.stage),
+             json_array(t.status, t.cultivation_date, t.creation_date, t.named_date, t.status_date,
+                        t.planned_area_km2),
+             json_array(t.lon, t.lat, t.is_demo)))
+         FROM towns t
          JOIN divisions c ON c.code = t.county_code
          JOIN divisions p ON p.code = c.parent_code",
     )
     .fetch_one(store.pool())
     .await?;
-    parse_json_rows(json)
+    let rows: Vec<TownTuple> = parse_json_rows(json)?;
+    let mut towns: Vec<TownRow> = rows
+        .into_iter()
+        .map(|(a, b, c)| TownRow {
+            id: a.0,
+            name: a.1,
+            county_code: a.2,
+            county: a.3,
+            city_code: a.4,
+            city: a.5,
+            category: a.6,
+            lead_industry: a.7,
+            stage: a.8,
+            status: b.0,
+            cultivation_date: b.1,
+            creation_date: b.2,
+            named_date: b.3,
+            status_date: b.4,
+            planned_area_km2: b.5,
+            lon: c.0,
+            lat: c.1,
+            is_demo: c.2 == 1,
+        })
+        .collect();
+    towns.sort_by_key(|t| t.id);
+    Ok(towns)
 }
 
 /// A place the views can be scoped to.
@@ -193,39 +240,45 @@ pub async fn scopes(store: &Store) -> Result<Scopes> {
 
 /// The latest year with output figures, and the range of years.
 pub async fn year_range(store: &Store) -> Result<Option<(i32, i32)>> {
-    let (min, max): (Option<i64>, Option<i64>) = sqlx::query_as(
-        "SELECT MIN(year), MAX(year) FROM indicator_values WHERE indicator_code = 'output'",
-    )
-    .fetch_one(store.pool())
-    .await?;
-    Ok(min.zip(max).map(|(a, b)| (a as i32, b as i32)))
+    // Two queries: SQLite answers a lone MIN or MAX from the index, but not both together.
+    let mut ends = [None, None];
+    for (end, order) in ends.iter_mut().zip(["ASC", "DESC"]) {
+        *end = sqlx::query_scalar::<_, i64>(&format!(
+            "SELECT year FROM indicator_values WHERE indicator_code = 'output' ORDER BY year {order} LIMIT 1"
+        ))
+        .fetch_optional(store.pool())
+        .await?;
+    }
+    Ok(ends[0].zip(ends[1]).map(|(a, b)| (a as i32, b as i32)))
 }
 
 /// Year-end (quarter 4) values of some indicators for some years, per town:
-/// `(indicator_code, year, town_id, value)`. Flows are stored year-to-date, so Q4 is the year.
+/// `(indicator index in codes, year, town_id, value)`. Flows are stored year-to-date, so Q4 is
+/// the year's figure.
 pub async fn year_values(
     store: &Store,
     codes: &[&str],
     years: &[i32],
-) -> Result<Vec<(String, i32, i64, f64)>> {
-    if codes.is_empty() || years.is_empty() {
+) -> Result<Vec<(usize, i32, i64, f64)>> {
+    if years.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT json_group_array(json_array(indicator_code, year, town_id, value))
-         FROM indicator_values WHERE indicator_code IN ({}) AND year IN ({}) AND quarter = 4",
-        vec!["?"; codes.len()].join(","),
+        "SELECT json_group_array(json_array(year, town_id, value))
+         FROM indicator_values WHERE indicator_code = ? AND year IN ({}) AND quarter = 4",
         vec!["?"; years.len()].join(",")
     );
-    let mut q = sqlx::query_scalar(&sql);
-    for c in codes {
-        q = q.bind(*c);
+    let mut out = Vec::new();
+    for (k, code) in codes.iter().enumerate() {
+        let mut q = sqlx::query_scalar(&sql).bind(*code);
+        for y in years {
+            q = q.bind(*y);
+        }
+        let json: Option<String> = q.fetch_one(store.pool()).await?;
+        let rows: Vec<(i32, i64, f64)> = parse_json_rows(json)?;
+        out.extend(rows.into_iter().map(|(y, t, v)| (k, y, t, v)));
     }
-    for y in years {
-        q = q.bind(*y);
-    }
-    let json: Option<String> = q.fetch_one(store.pool()).await?;
-    parse_json_rows(json)
+    Ok(out)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -284,9 +337,9 @@ pub async fn list(store: &Store, filter: TownFilter) -> Result<TownList> {
         Some(y) => year_values(store, &["output", "tax"], &[y]).await?,
         None => Vec::new(),
     };
-    let by_town: std::collections::HashMap<(&str, i64), f64> =
-        values.iter().map(|v| ((v.0.as_str(), v.2), v.3)).collect();
-    let lookup = |code: &str, id: i64| by_town.get(&(code, id)).map(|v| v / 1e4);
+    let by_town: std::collections::HashMap<(usize, i64), f64> =
+        values.iter().map(|v| ((v.0, v.2), v.3)).collect();
+    let lookup = |code: usize, id: i64| by_town.get(&(code, id)).map(|v| v / 1e4);
     let towns = load_all(store)
         .await?
         .into_iter()
@@ -298,8 +351,8 @@ pub async fn list(store: &Store, filter: TownFilter) -> Result<TownList> {
         })
         .filter(|t| filter.category.as_deref().is_none_or(|c| t.category == c))
         .map(|t| TownListItem {
-            output: lookup("output", t.id),
-            tax: lookup("tax", t.id),
+            output: lookup(0, t.id),
+            tax: lookup(1, t.id),
             town: t,
         })
         .collect();

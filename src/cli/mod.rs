@@ -10,7 +10,8 @@ mod towns;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::error::{ContextKind, ErrorKind};
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::api::Cockpit;
 use crate::error::Result;
@@ -48,7 +49,38 @@ pub enum Command {
     Code(code::CodeArgs),
 }
 
+/// What parsing the command line gave: a command to run, or text to print and an exit code.
+pub enum Parsed {
+    Run(Cli),
+    /// Help or version text (exit 0), or a Chinese usage error (exit 2).
+    Exit(String, u8),
+}
+
 impl Cli {
+    /// Parses `args` (program name first) with Chinese help headings and Chinese errors.
+    pub fn parse_chinese<I, T>(args: I) -> Parsed
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let mut command = localise(Cli::command(), true);
+        match command
+            .try_get_matches_from_mut(args)
+            .and_then(|mut m| Cli::from_arg_matches_mut(&mut m))
+        {
+            Ok(cli) => Parsed::Run(cli),
+            Err(e) => match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    Parsed::Exit(e.to_string(), 0)
+                }
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    Parsed::Exit(format!("{}\n错误：缺少子命令", e.render()), 2)
+                }
+                _ => Parsed::Exit(format!("错误：{}", usage_error(&e)), 2),
+            },
+        }
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.db.clone().unwrap_or_else(default_db_path)
     }
@@ -77,4 +109,78 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
         .map_err(|e| crate::Error::invalid(format!("结果无法转换为 JSON：{e}")))?;
     println!("{text}");
     Ok(())
+}
+
+/// Chinese headings, help and version flags for a command and all its subcommands.
+fn localise(command: clap::Command, top: bool) -> clap::Command {
+    let mut command = command
+        .help_template("{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}\n")
+        .subcommand_help_heading("子命令")
+        .disable_help_flag(true)
+        .disable_help_subcommand(true)
+        .mut_args(|a| {
+            if a.get_help_heading().is_none() {
+                a.help_heading("选项")
+            } else {
+                a
+            }
+        })
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("显示帮助")
+                .help_heading("选项"),
+        );
+    if top {
+        command = command.disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("显示版本")
+                .help_heading("选项"),
+        );
+    }
+    command.mut_subcommands(|sub| localise(sub, false))
+}
+
+/// A clap parse error in Chinese, naming the argument or value at fault.
+fn usage_error(e: &clap::Error) -> String {
+    let ctx = |k: ContextKind| e.get(k).map(|v| v.to_string()).unwrap_or_default();
+    let what = match e.kind() {
+        ErrorKind::UnknownArgument => format!("未知参数「{}」", ctx(ContextKind::InvalidArg)),
+        ErrorKind::InvalidSubcommand => {
+            format!("未知子命令「{}」", ctx(ContextKind::InvalidSubcommand))
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => format!(
+            "参数 {} 的值「{}」无效",
+            ctx(ContextKind::InvalidArg),
+            ctx(ContextKind::InvalidValue)
+        ),
+        ErrorKind::MissingRequiredArgument => {
+            format!("缺少必需的参数 {}", ctx(ContextKind::InvalidArg))
+        }
+        ErrorKind::MissingSubcommand => "缺少子命令".to_string(),
+        ErrorKind::NoEquals
+        | ErrorKind::TooManyValues
+        | ErrorKind::TooFewValues
+        | ErrorKind::WrongNumberOfValues => {
+            format!("参数 {} 的值的个数不对", ctx(ContextKind::InvalidArg))
+        }
+        ErrorKind::ArgumentConflict => format!(
+            "参数 {} 与 {} 不能同时使用",
+            ctx(ContextKind::InvalidArg),
+            ctx(ContextKind::PriorArg)
+        ),
+        _ => "命令行参数有误".to_string(),
+    };
+    let hint = [ContextKind::SuggestedArg, ContextKind::SuggestedSubcommand]
+        .into_iter()
+        .map(ctx)
+        .find(|s| !s.is_empty())
+        .map(|s| format!("，是否想用「{s}」？"))
+        .unwrap_or_else(|| "。".into());
+    format!("{what}{hint}用 towncockpit --help 查看用法")
 }

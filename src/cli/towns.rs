@@ -151,16 +151,7 @@ pub async fn run_one(cli: &Cli, cmd: &TownCmd) -> Result<()> {
                 s.values
                     .iter()
                     .find(|v| v.0 == *y)
-                    .map(|v| {
-                        num(
-                            v.1,
-                            if v.1.abs() < 100.0 && v.1.fract() != 0.0 {
-                                2
-                            } else {
-                                0
-                            },
-                        )
-                    })
+                    .map(|v| num(v.1, decimals(&s.unit)))
                     .unwrap_or_else(|| "—".into()),
             );
         }
@@ -210,4 +201,13 @@ pub async fn run_one(cli: &Cli, cmd: &TownCmd) -> Result<()> {
         print!("{}", t.render());
     }
     Ok(())
+}
+
+/// Decimals a catalogue unit is shown with.
+fn decimals(unit: &str) -> usize {
+    match unit {
+        "%" | "亩" | "万人次" => 1,
+        u if u.contains('/') => 3,
+        _ => 0,
+    }
 }

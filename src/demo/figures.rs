@@ -312,11 +312,13 @@ pub fn build(towns: &[DemoTown], counties: &[County], scale: u32, rng: &mut ChaC
             })
             .collect()
     };
-    // Raw size of a town in a year: weight × maturity × noise.
-    let size_noise = |rng: &mut ChaCha8Rng| lognormal(rng, 0.06);
+    // Raw size of a town in a year: weight × maturity × a random walk (so a town's series is
+    // smooth from year to year).
+    let mut walk = vec![1.0f64; towns.len()];
     let size: Annual = per_town_year(&mut |i, y| {
         let age = FIRST_YEAR + y as i32 - tr[i].first;
-        tr[i].weight * maturity(age) * size_noise(rng)
+        walk[i] *= lognormal(rng, 0.035);
+        tr[i].weight * maturity(age) * walk[i]
     });
     let calibrate = |raw: &Annual, totals: &[f64; NY], whole: bool| -> Annual {
         let mut out: Annual = vec![[None; NY]; raw.len()];
