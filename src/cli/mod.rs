@@ -2,6 +2,7 @@
 //! Each subcommand lives in its own file and calls the core; none holds analytics of its own.
 
 mod db;
+mod index;
 
 use std::path::PathBuf;
 
@@ -31,6 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// 数据库：路径、完整性检查、在线备份
     Db(db::DbArgs),
+    /// 一指数：综合指数计算（COINr 格式的数据与结构文件）、不确定性分析
+    Index(index::IndexArgs),
 }
 
 impl Cli {
@@ -43,6 +46,7 @@ impl Cli {
 pub async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Db(args) => db::run(&cli, args).await,
+        Command::Index(args) => index::run(&cli, args).await,
     }
 }
 
