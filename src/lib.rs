@@ -10,6 +10,7 @@ pub mod error;
 pub mod index;
 pub mod overview;
 pub mod store;
+pub mod town_index;
 pub mod towns;
 
 pub use error::{Error, Result};

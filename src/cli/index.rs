@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
-use super::Cli;
+use super::table::{num as fmt_num, Align, Table};
+use super::{open_cockpit, print_json, Cli};
 use crate::error::{Error, Result};
 use crate::index::frame::{read_data, read_structure};
 use crate::index::{compute, uncertainty, Method, Stage, Structure, UncertaintySpec};
+use crate::town_index::{ranking, RankingArgs};
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
@@ -56,10 +58,71 @@ enum IndexAction {
         #[arg(long, default_value_t = 0.25)]
         noise: f64,
     },
+    /// 特色小镇活力指数排名（数据库中的小镇，当前方法版本）
+    Towns {
+        /// 年份（默认最新）
+        #[arg(long, value_name = "P")]
+        period: Option<i32>,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-pub async fn run(_cli: &Cli, args: &IndexArgs) -> Result<()> {
+pub async fn run(cli: &Cli, args: &IndexArgs) -> Result<()> {
     match &args.action {
+        IndexAction::Towns { period, json } => {
+            let cockpit = open_cockpit(cli).await?;
+            let r = ranking(
+                cockpit.store(),
+                RankingArgs {
+                    period: *period,
+                    ..RankingArgs::default()
+                },
+            )
+            .await?;
+            if *json {
+                return print_json(&r);
+            }
+            println!(
+                "{} {} 年排名（方法版本 {}：{}）{}\n",
+                r.index,
+                r.period,
+                r.methodology.version,
+                r.methodology.name,
+                if r.demo { "（示例数据）" } else { "" }
+            );
+            let mut columns: Vec<(&str, Align)> = vec![
+                ("名次", Align::Right),
+                ("升降", Align::Right),
+                ("小镇", Align::Left),
+                ("设区市", Align::Left),
+                ("类别", Align::Left),
+                ("指数", Align::Right),
+            ];
+            columns.extend(r.dimensions.iter().map(|d| (d.name.as_str(), Align::Right)));
+            let mut t = Table::new(&columns);
+            let score = |v: Option<f64>| v.map(|x| fmt_num(x, 2)).unwrap_or_else(|| "—".into());
+            for row in &r.rows {
+                let mut cells = vec![
+                    row.rank.map(|k| k.to_string()).unwrap_or_default(),
+                    match row.rank_change {
+                        Some(0) => "—".into(),
+                        Some(c) if c > 0 => format!("↑{c}"),
+                        Some(c) => format!("↓{}", -c),
+                        None => "新".into(),
+                    },
+                    row.name.clone(),
+                    row.city.clone(),
+                    row.category.clone(),
+                    score(row.score),
+                ];
+                cells.extend(row.dimensions.iter().map(|d| score(*d)));
+                t.row(cells);
+            }
+            print!("{}", t.render());
+            Ok(())
+        }
         IndexAction::Compute { inputs, stage } => {
             let (structure, method, frame) = load(inputs)?;
             let outcome = compute(&frame, &structure, &method)?;

@@ -2,8 +2,8 @@
 //! Each subcommand lives in its own file and calls the core; none holds analytics of its own.
 
 mod db;
-mod index;
 mod demo;
+mod index;
 mod overview;
 mod table;
 mod towns;
