@@ -34,13 +34,20 @@ fn generate() -> PathBuf {
         let dir_ = if j % 5 == 4 { -1 } else { 1 };
         let den = if j % 8 == 0 { "pop" } else { "" };
         let w = 1 + j % 3;
-        writeln!(meta, "1,i{j:02},指标{j},{dir_},{w},{den},P{},Indicator", j / 5).unwrap();
+        writeln!(
+            meta,
+            "1,i{j:02},指标{j},{dir_},{w},{den},P{},Indicator",
+            j / 5
+        )
+        .unwrap();
     }
     for p in 0..8 {
         writeln!(meta, "2,P{p},支柱{p},1,1,,S{},Aggregate", p / 4).unwrap();
     }
     meta.push_str("3,S0,分项0,1,1,,Index,Aggregate\n3,S1,分项1,1,2,,Index,Aggregate\n");
-    meta.push_str("4,Index,指数,1,1,,,Aggregate\n,region,区域,,,,,Group\n,pop,人口,,,,,Denominator\n");
+    meta.push_str(
+        "4,Index,指数,1,1,,,Aggregate\n,region,区域,,,,,Group\n,pop,人口,,,,,Denominator\n",
+    );
     std::fs::write(dir.join("meta.csv"), meta).unwrap();
 
     let mut rng = ChaCha8Rng::seed_from_u64(2026);
