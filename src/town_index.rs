@@ -189,8 +189,8 @@ async fn load_frame(store: &Store, structure: &Structure, towns: &[TownRow]) -> 
         Some(keys.iter().map(|(_, y)| y.to_string()).collect()),
     );
     Ok(Frame {
-        rows,
-        groups,
+        rows: std::sync::Arc::new(rows),
+        groups: std::sync::Arc::new(groups),
         denominators,
         values,
     })

@@ -47,46 +47,96 @@ pub fn apply(
     methods: &[AggregateMethod],
     p: f64,
 ) -> Result<Scores> {
+    validate(structure, normalised, within, methods, p)?;
+    Ok(combine(structure, normalised, None, within, methods, p))
+}
+
+/// Refuses values a mean cannot take: ≤ 0 under a geometric or harmonic mean, < 0 (or 0 with
+/// p ≤ 0) under a generalised mean. Only the indicators need checking: means of positive values
+/// stay positive.
+pub fn validate(
+    structure: &Structure,
+    normalised: &Frame,
+    within: &[f64],
+    methods: &[AggregateMethod],
+    p: f64,
+) -> Result<()> {
+    for &a in &structure.aggregates {
+        let node = &structure.nodes[a];
+        let method = methods[a];
+        if method == AggregateMethod::Arithmetic {
+            continue;
+        }
+        let bad = |v: f64| match method {
+            AggregateMethod::Arithmetic => false,
+            AggregateMethod::Geometric | AggregateMethod::Harmonic => v <= 0.0,
+            AggregateMethod::Genmean => v < 0.0 || (v == 0.0 && p <= 0.0),
+        };
+        for &c in &node.children {
+            let Some(j) = structure.column[c] else {
+                continue;
+            };
+            let x = &normalised.values[j];
+            if within[c] <= 0.0 {
+                continue;
+            }
+            if let Some(r) = x.iter().position(|&v| bad(v)) {
+                let what = match method {
+                    AggregateMethod::Geometric => "几何平均",
+                    AggregateMethod::Harmonic => "调和平均",
+                    _ => "广义平均",
+                };
+                return Err(Error::invalid(format!(
+                    "汇总「{}」用{what}，但下级「{}」在单位「{}」{}的值为 {}（须为正数；可把标准化区间设为如 [1, 100]）",
+                    node.code,
+                    structure.nodes[c].code,
+                    normalised.rows.unit[r],
+                    normalised
+                        .rows
+                        .time
+                        .as_ref()
+                        .map(|t| format!("（时期 {}）", t[r]))
+                        .unwrap_or_default(),
+                    x[r]
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Aggregates bottom-up without checks. `ln`, when given, holds the logarithms of the
+/// normalised values, so that repeated geometric aggregations (uncertainty runs) skip them.
+pub fn combine(
+    structure: &Structure,
+    normalised: &Frame,
+    ln: Option<&Frame>,
+    within: &[f64],
+    methods: &[AggregateMethod],
+    p: f64,
+) -> Scores {
     let n = normalised.rows.len();
     let mut scores: Vec<Vec<f64>> = vec![Vec::new(); structure.nodes.len()];
     let mut num = vec![0.0; n];
     let mut den = vec![0.0; n];
     for &a in &structure.aggregates {
-        let node = &structure.nodes[a];
         let method = methods[a];
         num.iter_mut().for_each(|v| *v = 0.0);
         den.iter_mut().for_each(|v| *v = 0.0);
-        for &c in &node.children {
+        for &c in &structure.nodes[a].children {
             let w = within[c];
-            let x: &[f64] = match structure.column[c] {
-                Some(j) => &normalised.values[j],
-                None => &scores[c],
-            };
-            if method != AggregateMethod::Arithmetic {
-                if let Some(r) = x.iter().position(|&v| v <= 0.0 && w > 0.0) {
-                    let what = match method {
-                        AggregateMethod::Geometric => "几何平均",
-                        AggregateMethod::Harmonic => "调和平均",
-                        _ => "广义平均",
-                    };
-                    if method != AggregateMethod::Genmean || p <= 0.0 || x[r] < 0.0 {
-                        return Err(Error::invalid(format!(
-                            "汇总「{}」用{what}，但下级「{}」在单位「{}」{}的值为 {}（须为正数；可把标准化区间设为如 [1, 100]）",
-                            node.code,
-                            structure.nodes[c].code,
-                            normalised.rows.unit[r],
-                            normalised
-                                .rows
-                                .time
-                                .as_ref()
-                                .map(|t| format!("（时期 {}）", t[r]))
-                                .unwrap_or_default(),
-                            x[r]
-                        )));
-                    }
-                }
+            match (structure.column[c], ln) {
+                (Some(j), Some(ln)) if method == AggregateMethod::Geometric => accumulate(
+                    &mut num,
+                    &mut den,
+                    &ln.values[j],
+                    w,
+                    AggregateMethod::Arithmetic,
+                    p,
+                ),
+                (Some(j), _) => accumulate(&mut num, &mut den, &normalised.values[j], w, method, p),
+                (None, _) => accumulate(&mut num, &mut den, &scores[c], w, method, p),
             }
-            accumulate(&mut num, &mut den, x, w, method, p);
         }
         scores[a] = num
             .iter()
@@ -94,7 +144,7 @@ pub fn apply(
             .map(|(&s, &d)| finish(s, d, method, p))
             .collect();
     }
-    Ok(Scores { scores })
+    Scores { scores }
 }
 
 /// Adds one child's weighted terms to the running sums (missing values skipped).

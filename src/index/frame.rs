@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
@@ -143,8 +144,9 @@ impl Rows {
 /// `structure.indicators[j]`; NaN marks a missing value.
 #[derive(Debug, Clone)]
 pub struct Frame {
-    pub rows: Rows,
-    pub groups: Vec<(String, Vec<String>)>,
+    /// Shared between the stages (only screening changes the rows).
+    pub rows: Arc<Rows>,
+    pub groups: Arc<Vec<(String, Vec<String>)>>,
     pub denominators: Vec<(String, Vec<f64>)>,
     pub values: Vec<Vec<f64>>,
 }
@@ -153,12 +155,13 @@ impl Frame {
     pub fn subset(&self, keep: &[usize]) -> Frame {
         let pick = |c: &Vec<f64>| keep.iter().map(|&r| c[r]).collect::<Vec<f64>>();
         Frame {
-            rows: self.rows.subset(keep),
-            groups: self
-                .groups
-                .iter()
-                .map(|(n, c)| (n.clone(), keep.iter().map(|&r| c[r].clone()).collect()))
-                .collect(),
+            rows: Arc::new(self.rows.subset(keep)),
+            groups: Arc::new(
+                self.groups
+                    .iter()
+                    .map(|(n, c)| (n.clone(), keep.iter().map(|&r| c[r].clone()).collect()))
+                    .collect(),
+            ),
             denominators: self
                 .denominators
                 .iter()
@@ -658,8 +661,8 @@ pub fn parse_data(text: &str, file: &str, structure: &Structure) -> Result<Frame
     }
     let rows = build_rows(unit, name, c_time.map(|_| time));
     Ok(Frame {
-        rows,
-        groups: structure.groups.iter().cloned().zip(grps).collect(),
+        rows: Arc::new(rows),
+        groups: Arc::new(structure.groups.iter().cloned().zip(grps).collect()),
         denominators: structure.denominators.iter().cloned().zip(dens).collect(),
         values,
     })

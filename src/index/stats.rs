@@ -56,22 +56,29 @@ fn moments(x: &[f64]) -> (f64, f64, f64, f64) {
 
 /// Sample skewness, "type 2" (G1 = g1·√(n(n−1))/(n−2)), as COINr's `skew()`.
 pub fn skew(x: &[f64]) -> f64 {
-    let (m2, m3, _, n) = moments(x);
-    if n < 3.0 {
-        return f64::NAN;
-    }
-    let g1 = m3 / m2.powf(1.5);
-    g1 * (n * (n - 1.0)).sqrt() / (n - 2.0)
+    skew_kurt(x).0
 }
 
 /// Sample excess kurtosis, "type 2" (G2 = ((n+1)g2 + 6)(n−1)/((n−2)(n−3))), as COINr's `kurt()`.
 pub fn kurt(x: &[f64]) -> f64 {
-    let (m2, _, m4, n) = moments(x);
-    if n < 4.0 {
-        return f64::NAN;
-    }
-    let g2 = m4 / (m2 * m2) - 3.0;
-    ((n + 1.0) * g2 + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0))
+    skew_kurt(x).1
+}
+
+/// Both type-2 estimators from one pass over the central moments (NaN below 3 and 4 points).
+pub fn skew_kurt(x: &[f64]) -> (f64, f64) {
+    let (m2, m3, m4, n) = moments(x);
+    let skew = if n < 3.0 {
+        f64::NAN
+    } else {
+        m3 / m2.powf(1.5) * (n * (n - 1.0)).sqrt() / (n - 2.0)
+    };
+    let kurt = if n < 4.0 {
+        f64::NAN
+    } else {
+        let g2 = m4 / (m2 * m2) - 3.0;
+        ((n + 1.0) * g2 + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0))
+    };
+    (skew, kurt)
 }
 
 /// Median of the present values.

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::frame::{Frame, Structure};
 use super::method::{Scope, Treat, TreatMethod};
-use super::stats::{kurt, min_max, skew};
+use super::stats::{min_max, skew_kurt};
 
 /// What happened to one indicator (in one period, for per-period treatment of panels).
 #[derive(Debug, Clone, Serialize)]
@@ -26,62 +26,97 @@ pub struct Treatment {
     pub passes: bool,
 }
 
-/// `None` when the statistics cannot be computed (fewer than 4 points or a constant column):
-/// COINr then leaves the indicator untreated.
-fn passes(x: &[f64], spec: &Treat) -> Option<bool> {
-    let (s, k) = (skew(x), kurt(x));
-    if s.is_nan() || k.is_nan() {
-        return None;
-    }
-    Some(s.abs() < spec.skew || k < spec.kurt)
+/// What [`treat_column`] did to one column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ColumnTreatment {
+    /// Statistics before treatment.
+    pub skew: f64,
+    pub kurt: f64,
+    pub winsorised_high: usize,
+    pub winsorised_low: usize,
+    pub log: bool,
+    pub passes: bool,
 }
 
-/// Treats one column in place (NaN = missing) and reports what was done.
-pub fn treat_column(x: &mut [f64], spec: &Treat) -> (usize, usize, bool, bool) {
-    let Some(pass) = passes(x, spec) else {
-        return (0, 0, false, true);
-    };
-    if pass || spec.method == TreatMethod::None {
-        return (0, 0, false, pass);
+/// The test and the skewness; `None` when the statistics cannot be computed (fewer than 4
+/// points or a constant column): COINr then leaves the indicator untreated.
+fn check(v: &[f64], spec: &Treat) -> (Option<bool>, f64, f64) {
+    let (s, k) = skew_kurt(v);
+    if s.is_nan() || k.is_nan() {
+        return (None, s, k);
     }
-    let original = x.to_vec();
-    let (mut high, mut low) = (Vec::new(), Vec::new());
-    let mut pass = false;
-    if spec.method == TreatMethod::Winsorise {
-        let mut nwin = 0;
-        while !pass && nwin < spec.winmax {
-            let (lo, hi) = min_max(x);
-            if skew(x) >= 0.0 {
-                high = (0..x.len()).filter(|&i| x[i] == hi).collect();
-                let next = (0..x.len())
-                    .filter(|&i| !x[i].is_nan() && x[i] != hi)
-                    .map(|i| x[i])
-                    .fold(f64::NEG_INFINITY, f64::max);
-                if next.is_finite() {
-                    high.iter().for_each(|&i| x[i] = next);
-                }
-            } else {
-                low = (0..x.len()).filter(|&i| x[i] == lo).collect();
-                let next = (0..x.len())
-                    .filter(|&i| !x[i].is_nan() && x[i] != lo)
-                    .map(|i| x[i])
-                    .fold(f64::INFINITY, f64::min);
-                if next.is_finite() {
-                    low.iter().for_each(|&i| x[i] = next);
-                }
-            }
-            nwin = high.len() + low.len();
-            pass = passes(x, spec).unwrap_or(true);
+    (Some(s.abs() < spec.skew || k < spec.kurt), s, k)
+}
+
+/// Moves every point at the top (or bottom) to the next value in; returns how many moved.
+fn pull_in(v: &mut [f64], top: bool) -> usize {
+    let sign = if top { 1.0 } else { -1.0 };
+    let (mut edge, mut next) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for &y in v.iter() {
+        let y = y * sign;
+        if y > edge {
+            next = edge;
+            edge = y;
+        } else if y < edge && y > next {
+            next = y;
         }
     }
-    if pass {
-        return (high.len(), low.len(), false, true);
+    let at_edge = v.iter().filter(|&&y| y * sign == edge).count();
+    if next.is_finite() {
+        for y in v.iter_mut() {
+            if *y * sign == edge {
+                *y = next * sign;
+            }
+        }
     }
-    let (lo, hi) = min_max(&original);
-    for (v, o) in x.iter_mut().zip(&original) {
-        *v = (o - lo + 0.01 * (hi - lo)).ln();
+    at_edge
+}
+
+/// Treats one column in place (NaN = missing).
+pub fn treat_column(x: &mut [f64], spec: &Treat) -> ColumnTreatment {
+    let present: Vec<usize> = (0..x.len()).filter(|&i| !x[i].is_nan()).collect();
+    let mut v: Vec<f64> = present.iter().map(|&i| x[i]).collect();
+    let (first, mut s, k) = check(&v, spec);
+    let mut done = ColumnTreatment {
+        skew: s,
+        kurt: k,
+        winsorised_high: 0,
+        winsorised_low: 0,
+        log: false,
+        passes: first.unwrap_or(true),
+    };
+    if done.passes || spec.method == TreatMethod::None {
+        return done;
     }
-    (0, 0, true, passes(x, spec).unwrap_or(true))
+    let original = v.clone();
+    let mut pass = false;
+    if spec.method == TreatMethod::Winsorise {
+        while !pass && done.winsorised_high + done.winsorised_low < spec.winmax {
+            if s >= 0.0 {
+                done.winsorised_high = pull_in(&mut v, true);
+            } else {
+                done.winsorised_low = pull_in(&mut v, false);
+            }
+            let (p, s2, _) = check(&v, spec);
+            pass = p.unwrap_or(true);
+            s = s2;
+        }
+    }
+    if !pass {
+        let (lo, hi) = min_max(&original);
+        for (y, o) in v.iter_mut().zip(&original) {
+            *y = (o - lo + 0.01 * (hi - lo)).ln();
+        }
+        done.winsorised_high = 0;
+        done.winsorised_low = 0;
+        done.log = true;
+        pass = check(&v, spec).0.unwrap_or(true);
+    }
+    done.passes = pass;
+    for (&i, &y) in present.iter().zip(&v) {
+        x[i] = y;
+    }
+    done
 }
 
 /// Treats every indicator, over all rows (`Pooled`) or period by period (`PerPeriod`).
@@ -111,20 +146,19 @@ pub fn apply(
         for (period, rows) in &cells {
             buf.clear();
             buf.extend(rows.iter().map(|&r| col[r]));
-            let (s, k) = (skew(&buf), kurt(&buf));
-            let (high, low, log, passes) = treat_column(&mut buf, spec);
+            let t = treat_column(&mut buf, spec);
             for (&r, &v) in rows.iter().zip(&buf) {
                 col[r] = v;
             }
             report.push(Treatment {
                 code: structure.nodes[structure.indicators[j]].code.clone(),
                 period: period.clone(),
-                skew: s,
-                kurt: k,
-                winsorised_high: high,
-                winsorised_low: low,
-                log,
-                passes,
+                skew: t.skew,
+                kurt: t.kurt,
+                winsorised_high: t.winsorised_high,
+                winsorised_low: t.winsorised_low,
+                log: t.log,
+                passes: t.passes,
             });
         }
     }
@@ -139,9 +173,9 @@ mod tests {
     fn winsorises_ties_together_then_passes() {
         // COINr's example: 1..10 plus two outliers; the top two are pulled in one at a time.
         let mut x: Vec<f64> = (1..=10).map(f64::from).chain([30.0, 100.0]).collect();
-        let (high, low, log, passes) = treat_column(&mut x, &Treat::default());
-        assert!(passes && !log && low == 0);
-        assert!(high >= 1);
+        let t = treat_column(&mut x, &Treat::default());
+        assert!(t.passes && !t.log && t.winsorised_low == 0);
+        assert!(t.winsorised_high >= 1);
         assert!(x.iter().all(|&v| v <= 30.0));
     }
 
@@ -153,8 +187,7 @@ mod tests {
         };
         let original: Vec<f64> = [1.0; 20].into_iter().chain([50.0, 1000.0]).collect();
         let mut x = original.clone();
-        let (_, _, log, _) = treat_column(&mut x, &spec);
-        assert!(log);
+        assert!(treat_column(&mut x, &spec).log);
         let (lo, hi) = min_max(&original);
         assert_eq!(x[21], (1000.0 - lo + 0.01 * (hi - lo)).ln());
     }

@@ -56,7 +56,8 @@ pub struct RankStats {
 
 struct Variant {
     normalised: Frame,
-    positive: bool,
+    /// Logarithms of the values (for geometric runs), when all are positive.
+    ln: Option<Frame>,
 }
 
 pub fn run(
@@ -101,10 +102,14 @@ pub fn run(
                 .values
                 .iter()
                 .all(|c| c.iter().all(|&v| v.is_nan() || v > 0.0));
-            variants.push(Variant {
-                normalised,
-                positive,
+            let ln = positive.then(|| {
+                let mut ln = normalised.clone();
+                ln.values
+                    .iter_mut()
+                    .for_each(|c| c.iter_mut().for_each(|v| *v = v.ln()));
+                ln
             });
+            variants.push(Variant { normalised, ln });
         }
     }
     let nominal_methods = methods_by_node(structure, &method.aggregate);
@@ -128,12 +133,12 @@ pub fn run(
 
     let ranks: Vec<Vec<u32>> = (0..spec.runs)
         .into_par_iter()
-        .map(|run| -> Result<Vec<u32>> {
+        .map(|run| {
             let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
             rng.set_stream(run as u64);
             let mut a = rng.gen_range(0..aggregations.len());
             let mut eligible: Vec<usize> = (0..variants.len())
-                .filter(|&v| !needs_positive[a] || variants[v].positive)
+                .filter(|&v| !needs_positive[a] || variants[v].ln.is_some())
                 .collect();
             if eligible.is_empty() {
                 a = 0;
@@ -144,17 +149,19 @@ pub fn run(
                 .iter()
                 .map(|&w| w * rng.gen_range(1.0 - spec.weight_noise..=1.0 + spec.weight_noise))
                 .collect();
-            let scores = aggregate::apply(
+            // No checks needed: a run with a non-arithmetic mean only draws positive variants.
+            let scores = aggregate::combine(
                 structure,
                 &v.normalised,
+                v.ln.as_ref(),
                 &w,
                 &aggregations[a],
                 method.aggregate.p,
-            )?;
+            );
             let rank = aggregate::rank_desc(&scores.scores[root], &by_period);
-            Ok(rank.into_iter().map(|r| r.unwrap_or(0)).collect())
+            rank.into_iter().map(|r| r.unwrap_or(0)).collect()
         })
-        .collect::<Result<_>>()?;
+        .collect();
 
     let rows = &nominal.normalised.rows;
     let stats: Vec<RankStats> = (0..n_rows)
