@@ -50,6 +50,16 @@ def passes(v):
     return abs(s) < SKEW or k < KURT
 
 
+def pull_in(v, top):
+    """Moves every point at the top (or bottom) to the next value in; returns how many moved."""
+    edge = v.max() if top else v.min()
+    at = v == edge
+    rest = v[~at]
+    if rest.size:
+        v[at] = rest.max() if top else rest.min()
+    return int(at.sum())
+
+
 def treat(x):
     """COINr's Treat(): winsorise (ties together, up to WINMAX points), else log of the original."""
     ok = ~np.isnan(x)
@@ -62,19 +72,9 @@ def treat(x):
     passing = False
     while not passing and nhigh + nlow < WINMAX:
         if skew(v) >= 0:
-            hi = v.max()
-            at = v == hi
-            rest = v[~at]
-            if rest.size:
-                v[at] = rest.max()
-            nhigh = int(at.sum())
+            nhigh = pull_in(v, True)
         else:
-            lo = v.min()
-            at = v == lo
-            rest = v[~at]
-            if rest.size:
-                v[at] = rest.min()
-            nlow = int(at.sum())
+            nlow = pull_in(v, False)
         p = passes(v)
         passing = True if p is None else p
     if not passing:

@@ -48,10 +48,10 @@ fn reproduces_coinr_asem_results() {
     let winsorised = out
         .treatment
         .iter()
-        .filter(|t| t.winsorised_high + t.winsorised_low > 0)
+        .filter(|t| t.result.winsorised_high + t.result.winsorised_low > 0)
         .count();
     assert_eq!(winsorised, 15, "{:#?}", out.treatment);
-    assert!(out.treatment.iter().all(|t| !t.log));
+    assert!(out.treatment.iter().all(|t| !t.result.log));
 
     let (codes, rows) = expected();
     assert_eq!(codes.len(), 51);

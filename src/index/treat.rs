@@ -16,18 +16,12 @@ use super::stats::{min_max, skew_kurt};
 pub struct Treatment {
     pub code: String,
     pub period: Option<String>,
-    pub skew: f64,
-    pub kurt: f64,
-    /// Points replaced at the top and at the bottom.
-    pub winsorised_high: usize,
-    pub winsorised_low: usize,
-    pub log: bool,
-    /// Passes the test after treatment.
-    pub passes: bool,
+    #[serde(flatten)]
+    pub result: ColumnTreatment,
 }
 
 /// What [`treat_column`] did to one column.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ColumnTreatment {
     /// Statistics before treatment.
     pub skew: f64,
@@ -153,12 +147,7 @@ pub fn apply(
             report.push(Treatment {
                 code: structure.nodes[structure.indicators[j]].code.clone(),
                 period: period.clone(),
-                skew: t.skew,
-                kurt: t.kurt,
-                winsorised_high: t.winsorised_high,
-                winsorised_low: t.winsorised_low,
-                log: t.log,
-                passes: t.passes,
+                result: t,
             });
         }
     }
