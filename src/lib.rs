@@ -8,8 +8,10 @@ pub mod credit_code;
 pub mod demo;
 pub mod error;
 pub mod fonts;
+pub mod index;
 pub mod overview;
 pub mod store;
+pub mod town_index;
 pub mod towncode;
 pub mod towns;
 

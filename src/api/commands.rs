@@ -74,6 +74,26 @@ pub static COMMANDS: &[CommandSpec] = &[
         "按名称、拼音首字母或小镇码搜索小镇",
         super::towncode::code_search
     ),
+    command!(
+        "index_towns",
+        "特色小镇活力指数排名：某年各小镇的指数、七个维度得分、名次变化（可附排名区间）",
+        index_towns
+    ),
+    command!(
+        "index_town",
+        "单个小镇的活力指数：各维度雷达（对比全省中位数）、历年指数与名次",
+        index_town
+    ),
+    command!(
+        "index_methodology",
+        "活力指数的方法版本：指标体系、权重、计算方法与说明",
+        index_methodology
+    ),
+    command!(
+        "index_recompute",
+        "按调整后的权重或 AHP 判断矩阵重算活力指数，可另存为新的方法版本",
+        index_recompute
+    ),
 ];
 
 /// Runs the command `name` with JSON `args` (`null` or `{}` when it takes none).
@@ -173,4 +193,32 @@ async fn town(cockpit: &Cockpit, args: TownArgs) -> crate::Result<crate::towns::
         }
     };
     crate::towns::profile(cockpit.store(), &key).await
+}
+
+async fn index_towns(
+    cockpit: &Cockpit,
+    args: crate::town_index::RankingArgs,
+) -> crate::Result<crate::town_index::Ranking> {
+    crate::town_index::ranking(cockpit.store(), args).await
+}
+
+async fn index_town(
+    cockpit: &Cockpit,
+    args: crate::town_index::TownArgs,
+) -> crate::Result<crate::town_index::TownIndex> {
+    crate::town_index::town(cockpit.store(), args).await
+}
+
+async fn index_methodology(
+    cockpit: &Cockpit,
+    args: crate::town_index::MethodologyArgs,
+) -> crate::Result<crate::town_index::MethodologyView> {
+    crate::town_index::methodology_view(cockpit.store(), args).await
+}
+
+async fn index_recompute(
+    cockpit: &Cockpit,
+    args: crate::town_index::RecomputeArgs,
+) -> crate::Result<crate::town_index::Recomputed> {
+    crate::town_index::recompute(cockpit.store(), args).await
 }

@@ -4,6 +4,7 @@
 mod code;
 mod db;
 mod demo;
+mod index;
 mod overview;
 mod table;
 mod towns;
@@ -47,6 +48,8 @@ pub enum Command {
     Db(db::DbArgs),
     /// 小镇码（一码）：查看、卡片、拼版、核验、签发密钥
     Code(code::CodeArgs),
+    /// 一指数：综合指数计算（COINr 格式的数据与结构文件）、不确定性分析
+    Index(index::IndexArgs),
 }
 
 /// What parsing the command line gave: a command to run, or text to print and an exit code.
@@ -95,6 +98,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Demo(cmd) => demo::run(&cli, cmd).await,
         Command::Db(args) => db::run(&cli, args).await,
         Command::Code(args) => code::run(&cli, args).await,
+        Command::Index(args) => index::run(&cli, args).await,
     }
 }
 

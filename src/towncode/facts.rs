@@ -45,10 +45,8 @@ impl FactSource {
         let mut values = HashMap::new();
         let mut investment = HashMap::new();
         if let Some(y) = year {
-            for (code, _, town, value) in towns::year_values(store, &CODES, &[y]).await? {
-                if let Some(c) = CODES.iter().find(|c| **c == code) {
-                    values.insert((town, *c), value);
-                }
+            for (k, _, town, value) in towns::year_values(store, &CODES, &[y]).await? {
+                values.insert((town, CODES[k]), value);
             }
             let rows: Vec<(i64, f64, f64)> = sqlx::query_as(
                 "SELECT p.town_id,

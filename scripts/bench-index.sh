@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# 一指数 benchmark: the Rust engine (criterion) and the same pipeline in numpy/pandas, on the same
+# generated data (2,000 units × 40 indicators × 8 periods), in one run; prints the medians side by
+# side with the ratio, checks that both give the same index, and times the 1,000-run uncertainty
+# analysis. Needs numpy and pandas (PYTHON=/path/to/python to choose the interpreter); not in CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-python3}"
+DIR=target/index-bench
+
+cargo bench --bench index_pipeline -- --noplot 2>&1 | grep -E "^index/|time:" || true
+median() { "$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['median']['point_estimate']/1e9)" "$1"; }
+RUST=$(median target/criterion/index/pipeline_2000x40x8/new/estimates.json)
+UNC=$(median target/criterion/index/uncertainty_1000_runs/new/estimates.json)
+NUMPY=$("$PY" benches/numpy_pipeline.py "$DIR" --out "$DIR/numpy_results.csv")
+
+# Same input, same method: both must give the same index.
+cargo run --release --quiet -- index compute --data "$DIR/data.csv" --meta "$DIR/meta.csv" \
+  --method "$DIR/method.toml" --out "$DIR/rust_results.csv" 2>/dev/null
+"$PY" - "$DIR" <<'PYEOF'
+import sys, pandas as pd
+d = sys.argv[1]
+r = pd.read_csv(f"{d}/rust_results.csv"); n = pd.read_csv(f"{d}/numpy_results.csv")
+m = r.merge(n, on=["uCode", "Time"], suffixes=("_rust", "_numpy"))
+assert len(m) == len(r) == len(n), (len(m), len(r), len(n))
+dev = (m.Index_rust - m.Index_numpy).abs().max()
+same_rank = (m.Rank_rust == m.Rank_numpy).mean()
+print(f"一致性：{len(m)} 行，指数最大差 {dev:.3g}，排名相同比例 {same_rank:.4f}")
+PYEOF
+
+"$PY" - "$RUST" "$NUMPY" "$UNC" <<'PYEOF'
+import sys
+rust, numpy, unc = map(float, sys.argv[1:])
+print(f"{'':24}{'中位数':>12}")
+print(f"{'Rust 全流程':22}{rust*1000:>12.2f} ms")
+print(f"{'numpy/pandas 全流程':22}{numpy*1000:>12.2f} ms")
+print(f"{'倍数 (numpy / Rust)':22}{numpy/rust:>12.1f} ×")
+print(f"{'不确定性 1000 次':22}{unc*1000:>12.1f} ms")
+PYEOF

@@ -1,0 +1,231 @@
+//! Aggregate level by level, children before parents: weighted arithmetic, geometric, harmonic
+//! or generalised mean, the method possibly differing per level. Missing children are skipped
+//! and the weights renormalised over the children present (COINr's `a_amean` with `na.rm`).
+
+use super::frame::{Frame, Structure};
+use super::method::{Aggregate, AggregateMethod};
+use crate::error::{Error, Result};
+
+/// Scores of every aggregate (`scores[node]`; empty for indicators, whose scores are the
+/// normalised columns).
+#[derive(Debug, Clone)]
+pub struct Scores {
+    pub scores: Vec<Vec<f64>>,
+}
+
+impl Scores {
+    pub fn column<'a>(
+        &'a self,
+        structure: &Structure,
+        normalised: &'a Frame,
+        node: usize,
+    ) -> &'a [f64] {
+        match structure.column[node] {
+            Some(j) => &normalised.values[j],
+            None => &self.scores[node],
+        }
+    }
+}
+
+/// The method of every aggregate node, from the method file's per-level list.
+pub fn methods_by_node(structure: &Structure, spec: &Aggregate) -> Vec<AggregateMethod> {
+    let levels = structure.aggregate_levels();
+    structure
+        .nodes
+        .iter()
+        .map(|n| {
+            let k = levels.iter().position(|&l| l == n.level).unwrap_or(0);
+            spec.method.at(k)
+        })
+        .collect()
+}
+
+pub fn apply(
+    structure: &Structure,
+    normalised: &Frame,
+    within: &[f64],
+    methods: &[AggregateMethod],
+    p: f64,
+) -> Result<Scores> {
+    validate(structure, normalised, within, methods, p)?;
+    Ok(combine(structure, normalised, None, within, methods, p))
+}
+
+/// Refuses values a mean cannot take: ≤ 0 under a geometric or harmonic mean, < 0 (or 0 with
+/// p ≤ 0) under a generalised mean. Only the indicators need checking: means of positive values
+/// stay positive.
+pub fn validate(
+    structure: &Structure,
+    normalised: &Frame,
+    within: &[f64],
+    methods: &[AggregateMethod],
+    p: f64,
+) -> Result<()> {
+    for &a in &structure.aggregates {
+        let node = &structure.nodes[a];
+        let method = methods[a];
+        if method == AggregateMethod::Arithmetic {
+            continue;
+        }
+        let bad = |v: f64| match method {
+            AggregateMethod::Arithmetic => false,
+            AggregateMethod::Geometric | AggregateMethod::Harmonic => v <= 0.0,
+            AggregateMethod::Genmean => v < 0.0 || (v == 0.0 && p <= 0.0),
+        };
+        for &c in &node.children {
+            let Some(j) = structure.column[c] else {
+                continue;
+            };
+            let x = &normalised.values[j];
+            if within[c] <= 0.0 {
+                continue;
+            }
+            if let Some(r) = x.iter().position(|&v| bad(v)) {
+                let what = match method {
+                    AggregateMethod::Geometric => "几何平均",
+                    AggregateMethod::Harmonic => "调和平均",
+                    _ => "广义平均",
+                };
+                return Err(Error::invalid(format!(
+                    "汇总「{}」用{what}，但下级「{}」在单位「{}」{}的值为 {}（须为正数；可把标准化区间设为如 [1, 100]）",
+                    node.code,
+                    structure.nodes[c].code,
+                    normalised.rows.unit[r],
+                    normalised
+                        .rows
+                        .time
+                        .as_ref()
+                        .map(|t| format!("（时期 {}）", t[r]))
+                        .unwrap_or_default(),
+                    x[r]
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Aggregates bottom-up without checks. `ln`, when given, holds the logarithms of the
+/// normalised values, so that repeated geometric aggregations (uncertainty runs) skip them.
+pub fn combine(
+    structure: &Structure,
+    normalised: &Frame,
+    ln: Option<&Frame>,
+    within: &[f64],
+    methods: &[AggregateMethod],
+    p: f64,
+) -> Scores {
+    let n = normalised.rows.len();
+    let mut scores: Vec<Vec<f64>> = vec![Vec::new(); structure.nodes.len()];
+    let mut num = vec![0.0; n];
+    let mut den = vec![0.0; n];
+    for &a in &structure.aggregates {
+        let method = methods[a];
+        num.iter_mut().for_each(|v| *v = 0.0);
+        den.iter_mut().for_each(|v| *v = 0.0);
+        for &c in &structure.nodes[a].children {
+            let w = within[c];
+            match (structure.column[c], ln) {
+                (Some(j), Some(ln)) if method == AggregateMethod::Geometric => accumulate(
+                    &mut num,
+                    &mut den,
+                    &ln.values[j],
+                    w,
+                    AggregateMethod::Arithmetic,
+                    p,
+                ),
+                (Some(j), _) => accumulate(&mut num, &mut den, &normalised.values[j], w, method, p),
+                (None, _) => accumulate(&mut num, &mut den, &scores[c], w, method, p),
+            }
+        }
+        scores[a] = num
+            .iter()
+            .zip(&den)
+            .map(|(&s, &d)| finish(s, d, method, p))
+            .collect();
+    }
+    Scores { scores }
+}
+
+/// Adds one child's weighted terms to the running sums (missing values skipped).
+#[inline]
+pub fn accumulate(
+    num: &mut [f64],
+    den: &mut [f64],
+    x: &[f64],
+    w: f64,
+    method: AggregateMethod,
+    p: f64,
+) {
+    match method {
+        AggregateMethod::Arithmetic => {
+            for ((s, d), &v) in num.iter_mut().zip(den.iter_mut()).zip(x) {
+                if !v.is_nan() {
+                    *s += w * v;
+                    *d += w;
+                }
+            }
+        }
+        AggregateMethod::Geometric => {
+            for ((s, d), &v) in num.iter_mut().zip(den.iter_mut()).zip(x) {
+                if !v.is_nan() {
+                    *s += w * v.ln();
+                    *d += w;
+                }
+            }
+        }
+        AggregateMethod::Harmonic => {
+            for ((s, d), &v) in num.iter_mut().zip(den.iter_mut()).zip(x) {
+                if !v.is_nan() {
+                    *s += w / v;
+                    *d += w;
+                }
+            }
+        }
+        AggregateMethod::Genmean => {
+            for ((s, d), &v) in num.iter_mut().zip(den.iter_mut()).zip(x) {
+                if !v.is_nan() {
+                    *s += if p == 0.0 { w * v.ln() } else { w * v.powf(p) };
+                    *d += w;
+                }
+            }
+        }
+    }
+}
+
+#[inline]
+pub fn finish(s: f64, d: f64, method: AggregateMethod, p: f64) -> f64 {
+    if d == 0.0 {
+        return f64::NAN;
+    }
+    match method {
+        AggregateMethod::Arithmetic => s / d,
+        AggregateMethod::Geometric => (s / d).exp(),
+        AggregateMethod::Harmonic => d / s,
+        AggregateMethod::Genmean if p == 0.0 => (s / d).exp(),
+        AggregateMethod::Genmean => (s / d).powf(1.0 / p),
+    }
+}
+
+/// Ranks (1 = highest score) within each period; ties share the best rank; missing stays None.
+pub fn rank_desc(score: &[f64], by_period: &[Vec<usize>]) -> Vec<Option<u32>> {
+    let mut out = vec![None; score.len()];
+    let mut idx: Vec<usize> = Vec::new();
+    for rows in by_period {
+        idx.clear();
+        idx.extend(rows.iter().copied().filter(|&r| !score[r].is_nan()));
+        idx.sort_unstable_by(|&a, &b| score[b].total_cmp(&score[a]));
+        let mut k = 0;
+        while k < idx.len() {
+            let mut e = k;
+            while e + 1 < idx.len() && score[idx[e + 1]] == score[idx[k]] {
+                e += 1;
+            }
+            for &r in &idx[k..=e] {
+                out[r] = Some((k + 1) as u32);
+            }
+            k = e + 1;
+        }
+    }
+    out
+}

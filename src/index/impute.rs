@@ -1,0 +1,114 @@
+//! Impute missing values: by the indicator's mean or median (over the units of the same period),
+//! the same within a group, or along time for panels (last observation carried forward, linear
+//! between observed periods).
+
+use std::collections::HashMap;
+
+use super::frame::Frame;
+use super::method::{Impute, ImputeMethod};
+use super::stats;
+use crate::error::{Error, Result};
+
+pub fn apply(frame: &Frame, spec: &Impute) -> Result<Frame> {
+    let mut out = frame.clone();
+    match spec.method {
+        ImputeMethod::None => {}
+        ImputeMethod::Mean | ImputeMethod::Median => {
+            let cells = frame.rows.by_period();
+            fill_by_cells(&mut out.values, &cells, spec.method == ImputeMethod::Median);
+        }
+        ImputeMethod::MeanGroup | ImputeMethod::MedianGroup => {
+            let name = spec.group.as_deref().unwrap_or_default();
+            let group = frame
+                .group(name)
+                .ok_or_else(|| Error::invalid(format!("插补所用的分组列「{name}」不在数据中")))?;
+            // Cells: (period, group) pairs.
+            let mut index: HashMap<(usize, &str), usize> = HashMap::new();
+            let mut cells: Vec<Vec<usize>> = Vec::new();
+            for (r, g) in group.iter().enumerate() {
+                let k = *index
+                    .entry((frame.rows.period[r], g.as_str()))
+                    .or_insert_with(|| {
+                        cells.push(Vec::new());
+                        cells.len() - 1
+                    });
+                cells[k].push(r);
+            }
+            fill_by_cells(
+                &mut out.values,
+                &cells,
+                spec.method == ImputeMethod::MedianGroup,
+            );
+        }
+        ImputeMethod::Locf | ImputeMethod::Linear => {
+            let units = frame.rows.by_unit();
+            let pos = &frame.rows.period_pos;
+            let period = &frame.rows.period;
+            for col in &mut out.values {
+                for rows in &units {
+                    if spec.method == ImputeMethod::Locf {
+                        locf(col, rows);
+                    } else {
+                        let t: Vec<f64> = rows.iter().map(|&r| pos[period[r]]).collect();
+                        linear(col, rows, &t);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces missing values with the mean/median of the present values of the same cell.
+fn fill_by_cells(values: &mut [Vec<f64>], cells: &[Vec<usize>], median: bool) {
+    let mut buf = Vec::new();
+    for col in values.iter_mut() {
+        for rows in cells {
+            if !rows.iter().any(|&r| col[r].is_nan()) {
+                continue;
+            }
+            buf.clear();
+            buf.extend(rows.iter().map(|&r| col[r]));
+            let fill = if median {
+                stats::median(&buf)
+            } else {
+                stats::mean(&buf)
+            };
+            for &r in rows {
+                if col[r].is_nan() {
+                    col[r] = fill;
+                }
+            }
+        }
+    }
+}
+
+/// Last observation carried forward along one unit's rows (in time order).
+fn locf(col: &mut [f64], rows: &[usize]) {
+    let mut last = f64::NAN;
+    for &r in rows {
+        if col[r].is_nan() {
+            col[r] = last;
+        } else {
+            last = col[r];
+        }
+    }
+}
+
+/// Linear interpolation between observed periods at positions `t`; no extrapolation.
+fn linear(col: &mut [f64], rows: &[usize], t: &[f64]) {
+    let mut prev: Option<usize> = None;
+    for k in 0..rows.len() {
+        if col[rows[k]].is_nan() {
+            continue;
+        }
+        if let Some(p) = prev {
+            let (y0, y1) = (col[rows[p]], col[rows[k]]);
+            for m in p + 1..k {
+                let f = (t[m] - t[p]) / (t[k] - t[p]);
+                col[rows[m]] = y0 + f * (y1 - y0);
+            }
+        }
+        prev = Some(k);
+    }
+}
