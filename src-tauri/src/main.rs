@@ -1,1 +1,3 @@
-fn main() { println!("placeholder until the desktop issue"); }
+fn main() {
+    println!("placeholder until the desktop issue");
+}
