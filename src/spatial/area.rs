@@ -17,7 +17,8 @@ pub fn polygon_km2(p: &Polygon<f64>) -> f64 {
 /// Area of a multipolygon in km². The parts are assumed not to overlap (true for the output of
 /// boolean operations and for validated imports).
 pub fn multipolygon_km2(mp: &MultiPolygon<f64>) -> f64 {
-    mp.0.iter().map(polygon_km2).sum()
+    // Folded from +0.0: an empty float `sum()` is -0.0, which would print as "-0.0%".
+    mp.0.iter().map(polygon_km2).fold(0.0, |a, b| a + b)
 }
 
 #[cfg(test)]

@@ -8,10 +8,11 @@ use geo::MultiPolygon;
 use serde::Serialize;
 
 use super::overlay::{overlay, LayerResult, TownShape};
-use super::repo::{layer_info, load_layers, load_towns, to_geojson, TownRow};
+use super::repo::{layer_info, load_boundaries, load_layers, to_geojson};
 use super::ControlKind;
 use crate::error::Result;
 use crate::store::Store;
+use crate::towns::{load_all, TownRow};
 
 /// The guidance: a named town's area is in principle at most 5 km² (原则上不超过5平方公里).
 pub const AREA_LIMIT_KM2: f64 = 5.0;
@@ -87,13 +88,14 @@ fn pct(x: f64) -> String {
 /// Evaluates `towns` against `layers`; pure, no store.
 pub fn evaluate(
     towns: &[TownRow],
+    boundaries: &HashMap<i64, MultiPolygon<f64>>,
     layers: &[super::overlay::ControlLayer],
     with_pieces: bool,
 ) -> (Vec<TownCheck>, Vec<Piece>) {
     let shapes: Vec<TownShape> = towns
         .iter()
         .filter_map(|t| {
-            t.boundary.as_ref().map(|b| TownShape {
+            boundaries.get(&t.id).map(|b| TownShape {
                 id: t.id,
                 name: t.name.clone(),
                 shape: b.clone(),
@@ -185,7 +187,7 @@ fn piece(town_id: i64, kind: &str, shape: &MultiPolygon<f64>) -> Piece {
     }
 }
 
-fn summarise(towns: &[TownCheck]) -> Summary {
+pub fn summarise(towns: &[TownCheck]) -> Summary {
     let violates =
         |t: &TownCheck, k: ControlKind| t.layers.iter().any(|l| l.kind == k && l.violation);
     Summary {
@@ -214,9 +216,10 @@ fn summarise(towns: &[TownCheck]) -> Summary {
 
 /// Runs every check over the store and records the results.
 pub async fn run(store: &Store, with_pieces: bool) -> Result<CheckReport> {
-    let towns = load_towns(store).await?;
+    let towns = load_all(store).await?;
+    let boundaries = load_boundaries(store).await?;
     let layers = load_layers(store).await?;
-    let (checks, pieces) = evaluate(&towns, &layers, with_pieces);
+    let (checks, pieces) = evaluate(&towns, &boundaries, &layers, with_pieces);
     save(store, &towns, &checks).await?;
     let layers = layer_info(store)
         .await?
@@ -229,6 +232,8 @@ pub async fn run(store: &Store, with_pieces: bool) -> Result<CheckReport> {
             polygons,
         })
         .collect::<Vec<_>>();
+    let mut layers = layers;
+    layers.sort_by_key(|l| l.kind);
     let demo = towns.iter().any(|t| t.is_demo) || layers.iter().any(|l| l.is_demo);
     Ok(CheckReport {
         demo,

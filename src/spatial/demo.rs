@@ -252,3 +252,68 @@ fn control_layers(
     }
     out
 }
+
+/// Mixed into the demo seed so the geometry's random stream differs from the figures'.
+const MAP_SEED_SALT: u64 = 0x006d_6170;
+
+/// Control-line polygons per layer scattered through the demo province, away from the towns.
+pub const DEMO_BACKGROUND: usize = 300;
+/// Source text of demo layers.
+pub const DEMO_SOURCE: &str = "示例数据（随机生成，非真实控制线）";
+
+/// Gives every demo town in the store a boundary (moving its point to the boundary's centre) and
+/// replaces the demo control-line layers. Called by the demo generator inside its transaction;
+/// a layer the user imported is left alone.
+pub async fn write(conn: &mut sqlx::SqliteConnection, seed: u64) -> crate::Result<()> {
+    type Row = (i64, String, Option<f64>, Option<f64>, String);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, county_code, lon, lat, stage FROM towns WHERE is_demo = 1 ORDER BY id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let towns: Vec<DemoTown> = rows
+        .into_iter()
+        .filter_map(|(id, county, lon, lat, stage)| {
+            Some(DemoTown {
+                id,
+                county,
+                at: Coord { x: lon?, y: lat? },
+                named: stage == super::check::NAMED_STAGE,
+            })
+        })
+        .collect();
+    let geometry = generate(&towns, seed ^ MAP_SEED_SALT, DEMO_BACKGROUND);
+    for t in &geometry.towns {
+        super::repo::set_boundary(&mut *conn, t.id, &t.shape, Some(t.at)).await?;
+    }
+    // All demo layers go first, so that polygon ids restart and a reload equals a fresh load.
+    sqlx::query("DELETE FROM control_layers WHERE is_demo = 1")
+        .execute(&mut *conn)
+        .await?;
+    for (kind, polygons) in &geometry.layers {
+        let user_layer: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM control_layers WHERE kind = ? AND is_demo = 0")
+                .bind(kind.key())
+                .fetch_optional(&mut *conn)
+                .await?;
+        if user_layer.is_some() {
+            continue;
+        }
+        let features: Vec<(usize, MultiPolygon<f64>)> = polygons
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i + 1, MultiPolygon(vec![p.clone()])))
+            .collect();
+        // Dated like the rest of the demo so that the same seed gives the same database.
+        super::repo::replace_layer(
+            &mut *conn,
+            *kind,
+            DEMO_SOURCE,
+            &features,
+            true,
+            crate::demo::AS_OF,
+        )
+        .await?;
+    }
+    Ok(())
+}

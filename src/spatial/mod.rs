@@ -6,12 +6,14 @@ pub mod area;
 pub mod bundled;
 pub mod check;
 pub mod demo;
+pub mod import;
 pub mod io;
 pub mod overlay;
 pub mod render;
 pub mod repo;
 pub mod simplify;
 pub mod validate;
+pub mod view;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,9 +1,11 @@
 //! Reading and writing the spatial rows of the store: town boundaries (`towns.boundary_geojson`),
 //! control-line layers (`control_layers`, `control_polygons`) and check results.
 
+use std::collections::HashMap;
+
 use geo::{BoundingRect, MultiPolygon, Polygon};
 use rayon::prelude::*;
-use sqlx::{Sqlite, Transaction};
+use sqlx::SqliteConnection;
 
 use super::area::multipolygon_km2;
 use super::io::to_multipolygon;
@@ -11,20 +13,6 @@ use super::overlay::ControlLayer;
 use super::ControlKind;
 use crate::error::{Error, Result};
 use crate::store::Store;
-
-/// A town as the map and the checks need it.
-#[derive(Debug, Clone)]
-pub struct TownRow {
-    pub id: i64,
-    pub name: String,
-    pub county_code: String,
-    pub category: String,
-    pub stage: String,
-    pub lon: Option<f64>,
-    pub lat: Option<f64>,
-    pub boundary: Option<MultiPolygon<f64>>,
-    pub is_demo: bool,
-}
 
 /// GeoJSON text of a (multi)polygon, coordinates rounded to 1e-7° (about 1 cm).
 pub fn to_geojson(shape: &MultiPolygon<f64>) -> String {
@@ -48,44 +36,15 @@ pub fn from_geojson(what: &str, text: &str) -> Result<MultiPolygon<f64>> {
     to_multipolygon(&g.value).map_err(|m| Error::Store(format!("{what}的边界数据有误：{m}")))
 }
 
-type TownTuple = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    Option<f64>,
-    Option<f64>,
-    Option<String>,
-    i64,
-);
-
-pub async fn load_towns(store: &Store) -> Result<Vec<TownRow>> {
-    let rows: Vec<TownTuple> = sqlx::query_as(
-        "SELECT id, name, county_code, category, stage, lon, lat, boundary_geojson, is_demo
-         FROM towns ORDER BY id",
+/// Every town boundary in the store, by town id.
+pub async fn load_boundaries(store: &Store) -> Result<HashMap<i64, MultiPolygon<f64>>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, name, boundary_geojson FROM towns WHERE boundary_geojson IS NOT NULL",
     )
     .fetch_all(store.pool())
     .await?;
     rows.into_par_iter()
-        .map(
-            |(id, name, county_code, category, stage, lon, lat, boundary, is_demo)| {
-                let boundary = boundary
-                    .map(|b| from_geojson(&format!("小镇「{name}」"), &b))
-                    .transpose()?;
-                Ok(TownRow {
-                    id,
-                    name,
-                    county_code,
-                    category,
-                    stage,
-                    lon,
-                    lat,
-                    boundary,
-                    is_demo: is_demo != 0,
-                })
-            },
-        )
+        .map(|(id, name, text)| Ok((id, from_geojson(&format!("小镇「{name}」"), &text)?)))
         .collect()
 }
 
@@ -130,17 +89,18 @@ pub async fn layer_info(store: &Store) -> Result<Vec<(ControlKind, String, bool,
         .collect()
 }
 
-/// Replaces the layer of `kind` inside `tx`.
+/// Replaces the layer of `kind` (call inside a transaction).
 pub async fn replace_layer(
-    tx: &mut Transaction<'_, Sqlite>,
+    conn: &mut SqliteConnection,
     kind: ControlKind,
     source: &str,
     features: &[(usize, MultiPolygon<f64>)],
     is_demo: bool,
+    imported_at: &str,
 ) -> Result<()> {
     sqlx::query("DELETE FROM control_layers WHERE kind = ?")
         .bind(kind.key())
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     sqlx::query(
         "INSERT INTO control_layers (kind, name, source, imported_at, is_demo) VALUES (?, ?, ?, ?, ?)",
@@ -148,9 +108,9 @@ pub async fn replace_layer(
     .bind(kind.key())
     .bind(kind.label())
     .bind(source)
-    .bind(chrono::Local::now().to_rfc3339())
+    .bind(imported_at)
     .bind(is_demo as i64)
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await?;
     for (feature, shape) in features {
         let Some(r) = shape.bounding_rect() else {
@@ -169,15 +129,15 @@ pub async fn replace_layer(
         .bind(r.max().x)
         .bind(r.max().y)
         .bind(is_demo as i64)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     Ok(())
 }
 
-/// Writes a town's boundary inside `tx`; `at` moves its point too when given.
+/// Writes a town's boundary; `at` moves its point too when given.
 pub async fn set_boundary(
-    tx: &mut Transaction<'_, Sqlite>,
+    conn: &mut SqliteConnection,
     town_id: i64,
     shape: &MultiPolygon<f64>,
     at: Option<geo::Coord<f64>>,
@@ -194,6 +154,6 @@ pub async fn set_boundary(
             .bind(to_geojson(shape))
             .bind(town_id),
     };
-    q.execute(&mut **tx).await?;
+    q.execute(&mut *conn).await?;
     Ok(())
 }
