@@ -143,6 +143,14 @@ pub struct MapTowns {
     pub towns: Vec<MapTownItem>,
 }
 
+async fn towns_in(store: &Store, scope: &Scope) -> Result<Vec<TownRow>> {
+    Ok(load_all(store)
+        .await?
+        .into_iter()
+        .filter(|t| scope.contains(t))
+        .collect())
+}
+
 /// The latest year with output figures when `year` is not given.
 async fn pick_year(store: &Store, year: Option<i32>) -> Result<Option<i32>> {
     Ok(match year {
@@ -172,11 +180,7 @@ pub async fn map_towns(store: &Store, args: TownsArgs) -> Result<MapTowns> {
     let checks: HashMap<i64, &check::TownCheck> =
         report.towns.iter().map(|c| (c.town_id, c)).collect();
     let mut boundaries = load_boundaries(store).await?;
-    let towns: Vec<TownRow> = load_all(store)
-        .await?
-        .into_iter()
-        .filter(|t| scope.contains(t))
-        .collect();
+    let towns = towns_in(store, &scope).await?;
     let ids: Vec<i64> = towns.iter().map(|t| t.id).collect();
     let shapes: Vec<MultiPolygon<f64>> = ids
         .iter()
@@ -246,10 +250,9 @@ pub async fn map_check(store: &Store, args: CheckArgs) -> Result<CheckReport> {
     let scope = resolve_scope(store, args.scope.as_deref()).await?;
     let mut report = check::run(store, args.pieces).await?;
     if scope.level != "province" {
-        let inside: std::collections::HashSet<i64> = load_all(store)
+        let inside: std::collections::HashSet<i64> = towns_in(store, &scope)
             .await?
             .iter()
-            .filter(|t| scope.contains(t))
             .map(|t| t.id)
             .collect();
         report.towns.retain(|t| inside.contains(&t.town_id));
@@ -322,11 +325,7 @@ pub async fn render_map(
     let output = outputs(store, year).await?;
     let report = check::run(store, true).await?;
     let mut boundaries = load_boundaries(store).await?;
-    let towns: Vec<TownRow> = load_all(store)
-        .await?
-        .into_iter()
-        .filter(|t| scope.contains(t))
-        .collect();
+    let towns = towns_in(store, &scope).await?;
     let ids: std::collections::HashSet<i64> = towns.iter().map(|t| t.id).collect();
 
     let mut outlines = vec![Outline {
