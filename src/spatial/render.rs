@@ -267,9 +267,10 @@ fn draw<DB: DrawingBackend>(spec: &MapSpec, root: &DrawingArea<DB, Shift>) -> Dr
     };
     let vp = Viewport::new(ext, frame);
 
-    // Administrative outlines, children first so the scope's own outline stays on top.
+    // Administrative outlines: the scope first, its children over it; the scope's heavier
+    // outline still shows around them.
     let mut outlines: Vec<&Outline> = spec.outlines.iter().collect();
-    outlines.sort_by_key(|o| std::cmp::Reverse(o.weight));
+    outlines.sort_by_key(|o| o.weight);
     for o in &outlines {
         let fill = if o.weight == 0 {
             RGBColor(248, 246, 240).to_rgba()

@@ -302,6 +302,9 @@ const STAGE_COLOURS: [(&str, Rgb); 3] = [
     ("创建", (230, 145, 56)),
     ("培育", (70, 130, 180)),
 ];
+/// Towns with and without spatial problems on the control-line layer.
+const FLAGGED: Rgb = (200, 30, 30);
+const CLEAR: Rgb = (60, 150, 80);
 /// Five output classes, light to dark.
 const OUTPUT_COLOURS: [Rgb; 5] = [
     (198, 219, 239),
@@ -377,14 +380,14 @@ pub async fn render_map(
             },
             MapLayer::Controls => {
                 if violating.get(&t.id).copied().unwrap_or(false) {
-                    (200, 30, 30)
+                    FLAGGED
                 } else {
-                    (60, 150, 80)
+                    CLEAR
                 }
             }
         }
     };
-    let map_towns: Vec<MapTown> = towns
+    let mut map_towns: Vec<MapTown> = towns
         .iter()
         .filter_map(|t| {
             let shape = boundaries.remove(&t.id);
@@ -401,6 +404,10 @@ pub async fn render_map(
         })
         .collect();
 
+    if layer == MapLayer::Controls {
+        // Towns with problems are drawn last, so no other point hides them.
+        map_towns.sort_by_key(|t| t.colour == FLAGGED);
+    }
     let (legend_title, legend): (String, Vec<LegendEntry>) = match layer {
         MapLayer::Category => (
             "主导产业类别".into(),
@@ -449,11 +456,11 @@ pub async fn render_map(
             vec![
                 LegendEntry {
                     label: "有问题的小镇".into(),
-                    colour: (200, 30, 30),
+                    colour: FLAGGED,
                 },
                 LegendEntry {
                     label: "未发现问题".into(),
-                    colour: (60, 150, 80),
+                    colour: CLEAR,
                 },
             ],
         ),
