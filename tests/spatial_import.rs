@@ -229,3 +229,53 @@ async fn good_files_set_boundaries_and_layers_that_the_check_sees() {
         .unwrap();
     assert_eq!((l.polygons, l.is_demo), (1, false));
 }
+
+#[tokio::test]
+async fn a_gbk_shapefile_without_cpg_is_read_and_matched_by_chinese_name() {
+    use shapefile::dbase::{self, encoding::EncodingRs, TableWriterBuilder};
+    use shapefile::{Point, PolygonRing};
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite");
+    let cockpit = Cockpit::open(&db).await.unwrap();
+    let towns = first_towns(&cockpit, 1).await;
+    let (id, name, county) = (&towns[0].0, &towns[0].1, &towns[0].2);
+    let sq = square_in(county, 0.004);
+
+    // As Chinese GIS software writes it: attributes in GBK and no .cpg beside the .shp.
+    let shp = dir.path().join("小镇边界.shp");
+    let table = TableWriterBuilder::with_encoding(EncodingRs::from(encoding_rs::GBK))
+        .add_character_field("NAME".try_into().unwrap(), 80);
+    {
+        let mut w = shapefile::Writer::from_path(&shp, table).unwrap();
+        // Shapefile outer rings run clockwise.
+        let ring: Vec<Point> = sq
+            .exterior()
+            .0
+            .iter()
+            .rev()
+            .map(|c| Point::new(c.x, c.y))
+            .collect();
+        let poly = shapefile::Polygon::new(PolygonRing::Outer(ring));
+        let mut rec = dbase::Record::default();
+        rec.insert("NAME".to_string(), name.clone().into());
+        w.write_shape_and_record(&poly, &rec).unwrap();
+    }
+    assert!(!dir.path().join("小镇边界.cpg").exists());
+    let s = import_boundaries(cockpit.store(), &shp).await.unwrap();
+    assert_eq!(s.towns, vec![name.clone()]);
+    let report = map_check(cockpit.store(), CheckArgs::default())
+        .await
+        .unwrap();
+    let area = report
+        .towns
+        .iter()
+        .find(|t| t.town_id == *id)
+        .and_then(|t| t.area_km2)
+        .unwrap();
+    let expected = polygon_km2(&sq);
+    assert!(
+        (area - expected).abs() < 1e-6 * expected,
+        "{area} vs {expected}"
+    );
+}
