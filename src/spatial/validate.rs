@@ -90,13 +90,20 @@ pub fn find_self_intersection(ring: &LineString<f64>) -> Option<(usize, usize, C
             if i == 0 && j == n - 1 {
                 continue;
             }
-            if let Some(x) = line_intersection(edges[i], edges[j]) {
-                let at = match x {
-                    LineIntersection::SinglePoint { intersection, .. } => intersection,
-                    LineIntersection::Collinear { intersection } => intersection.start,
-                };
-                return Some((i + 1, j + 1, at));
-            }
+            let (a, b) = (edges[i], edges[j]);
+            let at = match line_intersection(a, b) {
+                None => continue,
+                // Edges meeting only at a vertex they share (around a repeated vertex) are fine.
+                Some(LineIntersection::SinglePoint { intersection, .. })
+                    if [a.start, a.end].contains(&intersection)
+                        && [b.start, b.end].contains(&intersection) =>
+                {
+                    continue
+                }
+                Some(LineIntersection::SinglePoint { intersection, .. }) => intersection,
+                Some(LineIntersection::Collinear { intersection }) => intersection.start,
+            };
+            return Some((i + 1, j + 1, at));
         }
     }
     None
@@ -108,6 +115,8 @@ pub fn repair(place: &Place, mp: MultiPolygon<f64>) -> Result<MultiPolygon<f64>>
     if mp.0.is_empty() {
         return Err(Error::invalid(format!("{place}：几何为空，没有任何多边形")));
     }
+    // Faults are located in the file's own vertex numbering, so keep the shape as read.
+    let original = mp.clone();
     let mp = mp
         .remove_repeated_points()
         .orient(geo::orient::Direction::Default);
@@ -142,8 +151,7 @@ pub fn repair(place: &Place, mp: MultiPolygon<f64>) -> Result<MultiPolygon<f64>>
     };
     let msg = match err {
         InvalidMultiPolygon::InvalidPolygon(k, e) => {
-            let p = &mp.0[k.0];
-            let what = describe_polygon_fault(p, &e);
+            let what = describe_polygon_fault(&original.0[k.0], &e);
             format!("{place}：{}{what}", part(k.0))
         }
         InvalidMultiPolygon::ElementsOverlaps(a, b) => format!(
@@ -241,6 +249,24 @@ mod tests {
         assert!(err.contains("第 2 个要素（甲镇）"), "{err}");
         assert!(err.contains("外环自相交"), "{err}");
         assert!(err.contains("(120.050000, 30.050000)"), "{err}");
+        // Vertices are numbered as in the file, even though the ring is re-oriented on import.
+        assert!(
+            err.contains("从第 1 个顶点起的边与从第 3 个顶点起的边"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_repeated_vertex_is_not_a_self_intersection() {
+        let ring = LineString::from(vec![
+            (0.0, 0.0),
+            (1.0, 0.0),
+            (1.0, 0.0),
+            (1.0, 1.0),
+            (0.0, 1.0),
+            (0.0, 0.0),
+        ]);
+        assert_eq!(find_self_intersection(&ring), None);
     }
 
     #[test]
