@@ -165,30 +165,38 @@ fn extent(spec: &MapSpec) -> Option<Rect<f64>> {
     })
 }
 
-/// Renders `spec` to `out`; the extension picks PNG or SVG.
-pub fn render(spec: &MapSpec, out: &Path) -> Result<()> {
-    register_font();
+/// The output file's format, from its extension: true for SVG, false for PNG.
+pub fn is_svg(out: &Path) -> Result<bool> {
     let ext = out
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase())
         .unwrap_or_default();
-    let fail = |e: String| Error::invalid(format!("绘制地图「{}」失败：{e}", out.display()));
     match ext.as_str() {
-        "png" => {
-            let root = BitMapBackend::new(out, (WIDTH, HEIGHT)).into_drawing_area();
-            draw(spec, &root).map_err(|e| fail(e.to_string()))?;
-            root.present().map_err(|e| fail(e.to_string()))
-        }
-        "svg" => {
-            let root = SVGBackend::new(out, (WIDTH, HEIGHT)).into_drawing_area();
-            draw(spec, &root).map_err(|e| fail(e.to_string()))?;
-            root.present().map_err(|e| fail(e.to_string()))
-        }
+        "png" => Ok(false),
+        "svg" => Ok(true),
         _ => Err(Error::invalid(format!(
             "输出文件「{}」须以 .png 或 .svg 结尾",
             out.display()
         ))),
+    }
+}
+
+/// Renders `spec` to `out`; the extension picks PNG or SVG.
+pub fn render(spec: &MapSpec, out: &Path) -> Result<()> {
+    register_font();
+    let fail = |e: String| Error::invalid(format!("绘制地图「{}」失败：{e}", out.display()));
+    match is_svg(out)? {
+        false => {
+            let root = BitMapBackend::new(out, (WIDTH, HEIGHT)).into_drawing_area();
+            draw(spec, &root).map_err(|e| fail(e.to_string()))?;
+            root.present().map_err(|e| fail(e.to_string()))
+        }
+        true => {
+            let root = SVGBackend::new(out, (WIDTH, HEIGHT)).into_drawing_area();
+            draw(spec, &root).map_err(|e| fail(e.to_string()))?;
+            root.present().map_err(|e| fail(e.to_string()))
+        }
     }
 }
 

@@ -321,6 +321,7 @@ pub async fn render_map(
     layer: MapLayer,
     out: &Path,
 ) -> Result<MapSpec> {
+    render::is_svg(out)?;
     let scope = resolve_scope(store, scope).await?;
     let own = division(&scope.code)
         .ok_or_else(|| Error::not_found(format!("「{}」的边界数据", scope.name)))?;
