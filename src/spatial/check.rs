@@ -214,13 +214,19 @@ pub fn summarise(towns: &[TownCheck]) -> Summary {
     }
 }
 
-/// Runs every check over the store and records the results.
+/// Runs every check over the store and records the results for warnings and the town code.
 pub async fn run(store: &Store, with_pieces: bool) -> Result<CheckReport> {
+    let (report, towns) = compute(store, with_pieces).await?;
+    save(store, &towns, &report.towns).await?;
+    Ok(report)
+}
+
+/// Runs every check over the store without recording anything (for views).
+pub async fn compute(store: &Store, with_pieces: bool) -> Result<(CheckReport, Vec<TownRow>)> {
     let towns = load_all(store).await?;
     let boundaries = load_boundaries(store).await?;
     let layers = load_layers(store).await?;
     let (checks, pieces) = evaluate(&towns, &boundaries, &layers, with_pieces);
-    save(store, &towns, &checks).await?;
     let layers = layer_info(store)
         .await?
         .into_iter()
@@ -235,14 +241,15 @@ pub async fn run(store: &Store, with_pieces: bool) -> Result<CheckReport> {
     let mut layers = layers;
     layers.sort_by_key(|l| l.kind);
     let demo = towns.iter().any(|t| t.is_demo) || layers.iter().any(|l| l.is_demo);
-    Ok(CheckReport {
+    let report = CheckReport {
         demo,
         area_limit_km2: AREA_LIMIT_KM2,
         layers,
         summary: summarise(&checks),
         towns: checks,
         pieces,
-    })
+    };
+    Ok((report, towns))
 }
 
 async fn save(store: &Store, towns: &[TownRow], checks: &[TownCheck]) -> Result<()> {

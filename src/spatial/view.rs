@@ -176,7 +176,7 @@ pub async fn map_towns(store: &Store, args: TownsArgs) -> Result<MapTowns> {
     let scope = resolve_scope(store, args.scope.as_deref()).await?;
     let year = pick_year(store, args.year).await?;
     let output = outputs(store, year).await?;
-    let report = check::run(store, false).await?;
+    let (report, _) = check::compute(store, false).await?;
     let checks: HashMap<i64, &check::TownCheck> =
         report.towns.iter().map(|c| (c.town_id, c)).collect();
     let mut boundaries = load_boundaries(store).await?;
@@ -327,7 +327,7 @@ pub async fn render_map(
         .ok_or_else(|| Error::not_found(format!("「{}」的边界数据", scope.name)))?;
     let year = pick_year(store, None).await?;
     let output = outputs(store, year).await?;
-    let report = check::run(store, true).await?;
+    let (report, _) = check::compute(store, true).await?;
     let mut boundaries = load_boundaries(store).await?;
     let towns = towns_in(store, &scope).await?;
     let ids: std::collections::HashSet<i64> = towns.iter().map(|t| t.id).collect();
