@@ -75,5 +75,10 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    // No HTML plots: plotters has no system fonts here, and the medians are what we report.
+    config = Criterion::default().without_plots();
+    targets = bench
+}
 criterion_main!(benches);
