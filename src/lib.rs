@@ -7,9 +7,11 @@ pub mod cli;
 pub mod credit_code;
 pub mod demo;
 pub mod error;
+pub mod fonts;
 pub mod overview;
 pub mod spatial;
 pub mod store;
+pub mod towncode;
 pub mod towns;
 
 pub use error::{Error, Result};

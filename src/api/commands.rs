@@ -69,6 +69,26 @@ pub static COMMANDS: &[CommandSpec] = &[
         "空间底线检查：每个小镇的面积、与三条控制线的重叠面积和占比、相互重叠",
         map_check
     ),
+    command!(
+        "code_list",
+        "全部小镇的小镇码和颜色，各颜色数量；可按颜色筛选",
+        super::towncode::code_list
+    ),
+    command!(
+        "code_show",
+        "一个小镇的小镇码、颜色、原因、关键数据和签名二维码内容",
+        super::towncode::code_show
+    ),
+    command!(
+        "code_verify",
+        "核验小镇码（二维码文字或图片）：真实有效、签名不符、签发方未知或已过期",
+        super::towncode::code_verify
+    ),
+    command!(
+        "code_search",
+        "按名称、拼音首字母或小镇码搜索小镇",
+        super::towncode::code_search
+    ),
 ];
 
 /// Runs the command `name` with JSON `args` (`null` or `{}` when it takes none).

@@ -1,6 +1,7 @@
 //! The `towncockpit` command line: Chinese tables for people, `--json` for machines.
 //! Each subcommand lives in its own file and calls the core; none holds analytics of its own.
 
+mod code;
 mod db;
 mod demo;
 mod map;
@@ -46,6 +47,8 @@ pub enum Command {
     Demo(demo::DemoCmd),
     /// 数据库：路径、完整性检查、在线备份
     Db(db::DbArgs),
+    /// 小镇码（一码）：查看、卡片、拼版、核验、签发密钥
+    Code(code::CodeArgs),
 }
 
 impl Cli {
@@ -63,6 +66,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Map(cmd) => map::run(&cli, cmd).await,
         Command::Demo(cmd) => demo::run(&cli, cmd).await,
         Command::Db(args) => db::run(&cli, args).await,
+        Command::Code(args) => code::run(&cli, args).await,
     }
 }
 

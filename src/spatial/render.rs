@@ -3,7 +3,6 @@
 //! review number, the 示意 disclaimer and, for demo data, 「示例数据」.
 
 use std::path::Path;
-use std::sync::OnceLock;
 
 use geo::{BoundingRect, Centroid, Coord, Distance, Geodesic, MultiPolygon, Point, Polygon, Rect};
 use plotters::coord::Shift;
@@ -13,21 +12,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::{ControlKind, DISCLAIMER, REVIEW_NUMBER};
 use crate::error::{Error, Result};
 
-const FONT: &str = "Noto Sans SC";
 const WIDTH: u32 = 1600;
 const HEIGHT: u32 = 1200;
 /// Map frame inside the canvas: left, top, right, bottom margins in pixels.
 const FRAME: (i32, i32, i32, i32) = (40, 100, 40, 150);
-
-fn register_font() {
-    static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
-        // The bytes are compiled in, so a failure here is a build defect, not a user error.
-        let bytes: &'static [u8] = include_bytes!("../../assets/fonts/NotoSansSC-Regular.ttf");
-        plotters::style::register_font(FONT, FontStyle::Normal, bytes)
-            .unwrap_or_else(|_| panic!("bundled font NotoSansSC-Regular.ttf is unreadable"));
-    });
-}
 
 pub type Rgb = (u8, u8, u8);
 
@@ -184,7 +172,8 @@ pub fn is_svg(out: &Path) -> Result<bool> {
 
 /// Renders `spec` to `out`; the extension picks PNG or SVG.
 pub fn render(spec: &MapSpec, out: &Path) -> Result<()> {
-    register_font();
+    // The bundled Noto Sans SC, shared with every other drawing in the app.
+    crate::fonts::register_plotters();
     let fail = |e: String| Error::invalid(format!("绘制地图「{}」失败：{e}", out.display()));
     match is_svg(out)? {
         false => {
@@ -208,7 +197,7 @@ fn rgb(c: Rgb) -> RGBColor {
 }
 
 fn text_style(size: u32, colour: RGBColor) -> TextStyle<'static> {
-    let mut style = TextStyle::from((FONT, size).into_font());
+    let mut style = TextStyle::from((crate::fonts::FAMILY, size).into_font());
     style.color = colour.to_backend_color();
     style
 }
