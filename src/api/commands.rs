@@ -55,6 +55,21 @@ pub static COMMANDS: &[CommandSpec] = &[
         town
     ),
     command!(
+        "map_geo",
+        "一图：某范围（全省/设区市/县）的行政区划边界（内置，已为显示简化）与下钻路径",
+        map_geo
+    ),
+    command!(
+        "map_towns",
+        "一图：某范围内的小镇位置与四至范围，及类别、阶段、产出与空间底线检查结果",
+        map_towns
+    ),
+    command!(
+        "map_check",
+        "空间底线检查：每个小镇的面积、与三条控制线的重叠面积和占比、相互重叠",
+        map_check
+    ),
+    command!(
         "code_list",
         "全部小镇的小镇码和颜色，各颜色数量；可按颜色筛选",
         super::towncode::code_list
@@ -221,4 +236,25 @@ async fn index_recompute(
     args: crate::town_index::RecomputeArgs,
 ) -> crate::Result<crate::town_index::Recomputed> {
     crate::town_index::recompute(cockpit.store(), args).await
+}
+
+async fn map_geo(
+    cockpit: &Cockpit,
+    args: crate::spatial::view::GeoArgs,
+) -> crate::Result<crate::spatial::view::MapGeo> {
+    crate::spatial::view::map_geo(cockpit.store(), args).await
+}
+
+async fn map_towns(
+    cockpit: &Cockpit,
+    args: crate::spatial::view::TownsArgs,
+) -> crate::Result<crate::spatial::view::MapTowns> {
+    crate::spatial::view::map_towns(cockpit.store(), args).await
+}
+
+async fn map_check(
+    cockpit: &Cockpit,
+    args: crate::spatial::view::CheckArgs,
+) -> crate::Result<crate::spatial::check::CheckReport> {
+    crate::spatial::view::map_check(cockpit.store(), args).await
 }

@@ -5,6 +5,7 @@ mod code;
 mod db;
 mod demo;
 mod index;
+mod map;
 mod overview;
 mod table;
 mod towns;
@@ -42,6 +43,8 @@ pub enum Command {
     Towns(towns::TownsCmd),
     /// 单个小镇的档案
     Town(towns::TownCmd),
+    /// 一图：空间底线检查、导入边界与控制线、绘制静态地图
+    Map(map::MapCmd),
     /// 生成并载入示例数据（示例省份）
     Demo(demo::DemoCmd),
     /// 数据库：路径、完整性检查、在线备份
@@ -95,6 +98,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Overview(cmd) => overview::run(&cli, cmd).await,
         Command::Towns(cmd) => towns::run_list(&cli, cmd).await,
         Command::Town(cmd) => towns::run_one(&cli, cmd).await,
+        Command::Map(cmd) => map::run(&cli, cmd).await,
         Command::Demo(cmd) => demo::run(&cli, cmd).await,
         Command::Db(args) => db::run(&cli, args).await,
         Command::Code(args) => code::run(&cli, args).await,

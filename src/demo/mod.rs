@@ -291,6 +291,8 @@ pub async fn load(
         indicator_values: fig.values.len(),
         projects: fig.projects.len(),
     };
+    // Town boundaries and the demo control-line layers (一图).
+    crate::spatial::demo::write(&mut *conn, options.seed).await?;
     let detail = serde_json::to_string(&summary).unwrap_or_default();
     crate::store::audit(
         &mut *conn,

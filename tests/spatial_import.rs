@@ -1,0 +1,281 @@
+//! Imports of user boundary files: every bad file gets a clear Chinese message naming the place
+//! and leaves the database byte-for-byte unchanged; good files are applied in full.
+
+use std::path::{Path, PathBuf};
+
+use geo::{InteriorPoint, LineString, Polygon};
+use sha2::{Digest, Sha256};
+use towncockpit::api::Cockpit;
+use towncockpit::spatial::area::polygon_km2;
+use towncockpit::spatial::bundled::division;
+use towncockpit::spatial::import::{import_boundaries, import_layer};
+use towncockpit::spatial::view::{map_check, CheckArgs};
+use towncockpit::spatial::ControlKind;
+
+/// Hash of the database file and its WAL: what "unchanged" means here.
+fn db_hash(db: &Path) -> String {
+    let mut h = Sha256::new();
+    for p in [
+        db.to_path_buf(),
+        PathBuf::from(format!("{}-wal", db.display())),
+    ] {
+        if let Ok(bytes) = std::fs::read(&p) {
+            h.update(&bytes);
+        }
+    }
+    data_encoding::HEXLOWER.encode(&h.finalize())
+}
+
+/// A square of `half` degrees around the interior point of the county `code`.
+fn square_in(code: &str, half: f64) -> Polygon<f64> {
+    let c = division(code).unwrap().shape.interior_point().unwrap();
+    square(c.x(), c.y(), half)
+}
+
+fn square(x: f64, y: f64, half: f64) -> Polygon<f64> {
+    Polygon::new(
+        LineString::from(vec![
+            (x - half, y - half),
+            (x + half, y - half),
+            (x + half, y + half),
+            (x - half, y + half),
+        ]),
+        vec![],
+    )
+}
+
+fn ring_json(p: &Polygon<f64>) -> String {
+    let pts: Vec<String> = p
+        .exterior()
+        .0
+        .iter()
+        .map(|c| format!("[{},{}]", c.x, c.y))
+        .collect();
+    format!("[[{}]]", pts.join(","))
+}
+
+fn feature(name: &str, rings: &str) -> String {
+    format!(
+        r#"{{"type":"Feature","properties":{{"name":"{name}"}},"geometry":{{"type":"Polygon","coordinates":{rings}}}}}"#
+    )
+}
+
+fn collection(features: &[String]) -> String {
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+        features.join(",")
+    )
+}
+
+async fn first_towns(cockpit: &Cockpit, n: i64) -> Vec<(i64, String, String)> {
+    sqlx::query_as("SELECT id, name, county_code FROM towns ORDER BY id LIMIT ?")
+        .bind(n)
+        .fetch_all(cockpit.store().pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn bad_files_are_refused_in_chinese_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite");
+    let cockpit = Cockpit::open(&db).await.unwrap();
+    let towns = first_towns(&cockpit, 2).await;
+    let (name, county) = (&towns[0].1, &towns[0].2);
+    let good = square_in(county, 0.004);
+    // Far away from the town's county (Hangzhou's 上城区 area vs. the south of the province).
+    let elsewhere = square(119.9, 28.1, 0.004);
+    let (cx, cy) = {
+        let c = good.exterior().0[0];
+        (c.x, c.y)
+    };
+    let bow_tie = format!(
+        "[[[{cx},{cy}],[{},{}],[{},{cy}],[{cx},{}],[{cx},{cy}]]]",
+        cx + 0.008,
+        cy + 0.008,
+        cx + 0.008,
+        cy + 0.008
+    );
+
+    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+        (
+            "broken.geojson",
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","#.to_string(),
+            vec!["broken.geojson", "不是有效的 GeoJSON", "第 1 行"],
+        ),
+        (
+            "bowtie.geojson",
+            collection(&[feature(name, &bow_tie)]),
+            vec!["第 1 个要素", name, "外环自相交", "顶点"],
+        ),
+        (
+            "metres.geojson",
+            collection(&[feature(
+                name,
+                "[[[452301,3321456],[453301,3321456],[453301,3322456],[452301,3321456]]]",
+            )]),
+            vec!["(452301, 3321456)", "投影坐标", "EPSG:4326"],
+        ),
+        (
+            "outside.geojson",
+            collection(&[feature(name, &ring_json(&elsewhere))]),
+            vec!["位于所属的", "之外"],
+        ),
+        (
+            // One good feature and one bad: all or nothing.
+            "mixed.geojson",
+            collection(&[
+                feature(name, &ring_json(&good)),
+                feature("不存在的小镇", &ring_json(&good)),
+            ]),
+            vec!["第 2 个要素", "找不到对应的小镇", "未导入任何数据"],
+        ),
+        (
+            "line.geojson",
+            r#"{"type":"Feature","properties":{"name":"x"},"geometry":{"type":"LineString","coordinates":[[120,30],[121,30]]}}"#.to_string(),
+            vec!["LineString", "Polygon"],
+        ),
+    ];
+    for (file, text, wants) in cases {
+        let path = dir.path().join(file);
+        std::fs::write(&path, text).unwrap();
+        let before = db_hash(&db);
+        let err = import_boundaries(cockpit.store(), &path)
+            .await
+            .expect_err(file)
+            .to_string();
+        for w in wants {
+            assert!(err.contains(w), "{file}: «{err}» lacks «{w}»");
+        }
+        assert_eq!(before, db_hash(&db), "{file} changed the database");
+    }
+
+    // A control-line layer with one projected feature is refused whole, too.
+    let path = dir.path().join("redline.geojson");
+    std::fs::write(
+        &path,
+        collection(&[
+            feature("a", &ring_json(&good)),
+            feature(
+                "b",
+                "[[[500000,3300000],[501000,3300000],[501000,3301000],[500000,3300000]]]",
+            ),
+        ]),
+    )
+    .unwrap();
+    let before = db_hash(&db);
+    let err = import_layer(cockpit.store(), ControlKind::Redline, &path)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("第 2 个要素（b）") && err.contains("投影坐标"),
+        "{err}"
+    );
+    assert_eq!(before, db_hash(&db));
+}
+
+#[tokio::test]
+async fn good_files_set_boundaries_and_layers_that_the_check_sees() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite");
+    let cockpit = Cockpit::open(&db).await.unwrap();
+    let towns = first_towns(&cockpit, 1).await;
+    let (id, name, county) = (&towns[0].0, &towns[0].1, &towns[0].2);
+    // Clockwise, as many GIS tools write it: repaired on import.
+    let mut sq = square_in(county, 0.005);
+    sq.exterior_mut(|r| r.0.reverse());
+    let path = dir.path().join("towns.geojson");
+    std::fs::write(&path, collection(&[feature(name, &ring_json(&sq))])).unwrap();
+    let s = import_boundaries(cockpit.store(), &path).await.unwrap();
+    assert_eq!(s.towns, vec![name.clone()]);
+
+    // A red line over the whole town and beyond.
+    let c = sq.exterior().0[0];
+    let big = square(c.x + 0.005, c.y - 0.005, 0.02);
+    let layer = dir.path().join("red.geojson");
+    std::fs::write(&layer, collection(&[feature("红线1", &ring_json(&big))])).unwrap();
+    import_layer(cockpit.store(), ControlKind::Redline, &layer)
+        .await
+        .unwrap();
+
+    let report = map_check(cockpit.store(), CheckArgs::default())
+        .await
+        .unwrap();
+    let town = report.towns.iter().find(|t| t.town_id == *id).unwrap();
+    let expected = polygon_km2(&sq);
+    let area = town.area_km2.unwrap();
+    assert!(
+        (area - expected).abs() < 1e-6 * expected,
+        "{area} vs {expected}"
+    );
+    let red = town
+        .layers
+        .iter()
+        .find(|l| l.kind == ControlKind::Redline)
+        .unwrap();
+    assert!(
+        (red.overlap_share - 1.0).abs() < 1e-6,
+        "{}",
+        red.overlap_share
+    );
+    assert!(red.violation);
+    assert!(town.flags.iter().any(|f| f.contains("压占生态保护红线")));
+    // The user's layer replaced the demo one and is not marked demo.
+    let l = report
+        .layers
+        .iter()
+        .find(|l| l.kind == ControlKind::Redline)
+        .unwrap();
+    assert_eq!((l.polygons, l.is_demo), (1, false));
+}
+
+#[tokio::test]
+async fn a_gbk_shapefile_without_cpg_is_read_and_matched_by_chinese_name() {
+    use shapefile::dbase::{self, encoding::EncodingRs, TableWriterBuilder};
+    use shapefile::{Point, PolygonRing};
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite");
+    let cockpit = Cockpit::open(&db).await.unwrap();
+    let towns = first_towns(&cockpit, 1).await;
+    let (id, name, county) = (&towns[0].0, &towns[0].1, &towns[0].2);
+    let sq = square_in(county, 0.004);
+
+    // As Chinese GIS software writes it: attributes in GBK and no .cpg beside the .shp.
+    let shp = dir.path().join("小镇边界.shp");
+    let table = TableWriterBuilder::with_encoding(EncodingRs::from(encoding_rs::GBK))
+        .add_character_field("NAME".try_into().unwrap(), 80);
+    {
+        let mut w = shapefile::Writer::from_path(&shp, table).unwrap();
+        // Shapefile outer rings run clockwise.
+        let ring: Vec<Point> = sq
+            .exterior()
+            .0
+            .iter()
+            .rev()
+            .map(|c| Point::new(c.x, c.y))
+            .collect();
+        let poly = shapefile::Polygon::new(PolygonRing::Outer(ring));
+        let mut rec = dbase::Record::default();
+        rec.insert("NAME".to_string(), name.clone().into());
+        w.write_shape_and_record(&poly, &rec).unwrap();
+    }
+    assert!(!dir.path().join("小镇边界.cpg").exists());
+    let s = import_boundaries(cockpit.store(), &shp).await.unwrap();
+    assert_eq!(s.towns, vec![name.clone()]);
+    let report = map_check(cockpit.store(), CheckArgs::default())
+        .await
+        .unwrap();
+    let area = report
+        .towns
+        .iter()
+        .find(|t| t.town_id == *id)
+        .and_then(|t| t.area_km2)
+        .unwrap();
+    let expected = polygon_km2(&sq);
+    assert!(
+        (area - expected).abs() < 1e-6 * expected,
+        "{area} vs {expected}"
+    );
+}
