@@ -119,7 +119,6 @@ async fn vet_existing(path: &Path) -> Result<()> {
     let shown = path.display();
     let mut header = [0u8; 100];
     let len = {
-        use std::io::Read;
         let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         read_up_to(&mut f, &mut header).map_err(|e| Error::io(path, e))?
     };
