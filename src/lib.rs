@@ -5,6 +5,7 @@
 pub mod api;
 pub mod cli;
 pub mod error;
+pub mod server;
 pub mod store;
 
 pub use error::{Error, Result};

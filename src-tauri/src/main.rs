@@ -1,1 +1,6 @@
-fn main() { println!("placeholder until the desktop issue"); }
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    towncockpit_desktop::run();
+}

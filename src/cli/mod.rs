@@ -2,6 +2,7 @@
 //! Each subcommand lives in its own file and calls the core; none holds analytics of its own.
 
 mod db;
+mod serve;
 
 use std::path::PathBuf;
 
@@ -31,6 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// 数据库：路径、完整性检查、在线备份
     Db(db::DbArgs),
+    /// 浏览器模式：在本机启动驾驶舱网页服务（含访问令牌）
+    Serve(serve::ServeArgs),
 }
 
 impl Cli {
@@ -43,6 +46,7 @@ impl Cli {
 pub async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Db(args) => db::run(&cli, args).await,
+        Command::Serve(args) => serve::run(&cli, args).await,
     }
 }
 

@@ -23,21 +23,18 @@ const TOKEN_KEY = 'towncockpit.token'
 
 /**
  * The server prints `http://127.0.0.1:PORT/#token=…`. Take the token out of the fragment before the
- * router sees it, keep it for this tab, and fall back to the cookie the server sets on first load.
+ * router sees it and keep it for this origin, so reloads and new tabs keep working for this run.
  */
 export function captureToken(): void {
   const m = /^#token=([A-Za-z0-9_-]+)/.exec(window.location.hash)
   if (m) {
-    sessionStorage.setItem(TOKEN_KEY, m[1])
+    localStorage.setItem(TOKEN_KEY, m[1])
     history.replaceState(null, '', window.location.pathname + window.location.search + '#/')
   }
 }
 
 function token(): string | null {
-  const stored = sessionStorage.getItem(TOKEN_KEY)
-  if (stored) return stored
-  const c = document.cookie.split('; ').find((kv) => kv.startsWith('towncockpit_token='))
-  return c ? c.slice('towncockpit_token='.length) : null
+  return localStorage.getItem(TOKEN_KEY)
 }
 
 export function transportName(): 'tauri' | 'http' {
