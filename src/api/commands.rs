@@ -36,15 +36,17 @@ macro_rules! command {
     };
 }
 
-pub static COMMANDS: &[CommandSpec] =
-    &[command!("commands", "列出全部可调用的命令", list_commands)];
+pub static COMMANDS: &[CommandSpec] = &[command!(
+    "commands",
+    "列出全部可调用的命令",
+    list_commands
+)];
 
 /// Runs the command `name` with JSON `args` (`null` or `{}` when it takes none).
 pub async fn dispatch(cockpit: &Cockpit, name: &str, args: Value) -> Result<Value, ApiError> {
-    let spec = COMMANDS
-        .iter()
-        .find(|c| c.name == name)
-        .ok_or_else(|| ApiError::new(ErrorKind::UnknownCommand, format!("未知命令「{name}」")))?;
+    let spec = COMMANDS.iter().find(|c| c.name == name).ok_or_else(|| {
+        ApiError::new(ErrorKind::UnknownCommand, format!("未知命令「{name}」"))
+    })?;
     (spec.handler)(cockpit, args).await
 }
 
