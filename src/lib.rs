@@ -4,8 +4,12 @@
 
 pub mod api;
 pub mod cli;
+pub mod credit_code;
+pub mod demo;
 pub mod error;
+pub mod overview;
 pub mod server;
 pub mod store;
+pub mod towns;
 
 pub use error::{Error, Result};

@@ -45,8 +45,7 @@ pub fn db_path() -> std::path::PathBuf {
 
 /// Opens the cockpit (creating it and loading the demo province on first start).
 pub async fn open_cockpit(path: &std::path::Path) -> Result<Cockpit, ApiError> {
-    let (store, _) = towncockpit::store::Store::open(path).await?;
-    Ok(Cockpit::new(store))
+    Ok(Cockpit::open(path).await?)
 }
 
 pub fn run() {

@@ -36,17 +36,32 @@ macro_rules! command {
     };
 }
 
-pub static COMMANDS: &[CommandSpec] = &[command!(
-    "commands",
-    "列出全部可调用的命令",
-    list_commands
-)];
+pub static COMMANDS: &[CommandSpec] = &[
+    command!("commands", "列出全部可调用的命令", list_commands),
+    command!(
+        "overview",
+        "驾驶舱总览：某年某范围（全省/设区市/县）的目标完成、分市分类、排名与趋势",
+        overview
+    ),
+    command!("scopes", "可选范围：全省、设区市及其县（市、区）", scopes),
+    command!(
+        "towns",
+        "小镇清单（可按范围、阶段或状态、类别筛选）",
+        towns_list
+    ),
+    command!(
+        "town",
+        "单个小镇的档案：生命周期、指标序列、企业、产业链环节、投资",
+        town
+    ),
+];
 
 /// Runs the command `name` with JSON `args` (`null` or `{}` when it takes none).
 pub async fn dispatch(cockpit: &Cockpit, name: &str, args: Value) -> Result<Value, ApiError> {
-    let spec = COMMANDS.iter().find(|c| c.name == name).ok_or_else(|| {
-        ApiError::new(ErrorKind::UnknownCommand, format!("未知命令「{name}」"))
-    })?;
+    let spec = COMMANDS
+        .iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| ApiError::new(ErrorKind::UnknownCommand, format!("未知命令「{name}」")))?;
     (spec.handler)(cockpit, args).await
 }
 
@@ -97,4 +112,45 @@ async fn list_commands(_: &Cockpit, _: NoArgs) -> crate::Result<Vec<CommandInfo>
             summary: c.summary,
         })
         .collect())
+}
+
+async fn overview(
+    cockpit: &Cockpit,
+    args: crate::overview::OverviewArgs,
+) -> crate::Result<crate::overview::Overview> {
+    crate::overview::overview(cockpit.store(), args).await
+}
+
+async fn scopes(cockpit: &Cockpit, _: NoArgs) -> crate::Result<crate::towns::Scopes> {
+    crate::towns::scopes(cockpit.store()).await
+}
+
+async fn towns_list(
+    cockpit: &Cockpit,
+    filter: crate::towns::TownFilter,
+) -> crate::Result<crate::towns::TownList> {
+    crate::towns::list(cockpit.store(), filter).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TownArgs {
+    /// The town's id, or its name (or a part only one town's name has).
+    #[serde(default)]
+    id: Option<i64>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+async fn town(cockpit: &Cockpit, args: TownArgs) -> crate::Result<crate::towns::TownProfile> {
+    let key = match (args.id, args.name) {
+        (Some(id), _) => id.to_string(),
+        (None, Some(name)) => name,
+        (None, None) => {
+            return Err(crate::Error::invalid(
+                "命令「town」需要参数 id（小镇编号）或 name（小镇名称）",
+            ))
+        }
+    };
+    crate::towns::profile(cockpit.store(), &key).await
 }

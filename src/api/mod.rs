@@ -10,7 +10,10 @@ use serde::Serialize;
 
 pub use commands::{dispatch, CommandSpec, COMMANDS};
 
-use crate::store::Store;
+use std::path::Path;
+
+use crate::demo::{self, DemoOptions};
+use crate::store::{Opened, Store};
 
 /// The facade every transport holds: the open store plus installation-level settings.
 pub struct Cockpit {
@@ -20,6 +23,26 @@ pub struct Cockpit {
 impl Cockpit {
     pub fn new(store: Store) -> Self {
         Cockpit { store }
+    }
+
+    /// Opens the database at `path` (refusing a wrong, corrupt or newer file unchanged); a new
+    /// database gets the demo province, with no question asked. The desktop shell, the server and
+    /// the CLI all start here.
+    pub async fn open(path: &Path) -> crate::Result<Cockpit> {
+        let (store, opened) = Store::open(path).await?;
+        if opened == Opened::Created {
+            if let Err(e) = demo::load(&store, DemoOptions::default(), &()).await {
+                // Leave no half-born database behind: the next start tries again.
+                store.close().await;
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.as_os_str().to_owned();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+                return Err(e);
+            }
+        }
+        Ok(Cockpit { store })
     }
 
     pub fn store(&self) -> &Store {

@@ -2,7 +2,11 @@
 //! Each subcommand lives in its own file and calls the core; none holds analytics of its own.
 
 mod db;
+mod demo;
+mod overview;
 mod serve;
+mod table;
+mod towns;
 
 use std::path::PathBuf;
 
@@ -10,7 +14,7 @@ use clap::{Parser, Subcommand};
 
 use crate::api::Cockpit;
 use crate::error::Result;
-use crate::store::{default_db_path, Store};
+use crate::store::default_db_path;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,6 +34,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// 驾驶舱总览：目标完成、分市分类、排名与趋势
+    Overview(overview::OverviewCmd),
+    /// 小镇清单
+    Towns(towns::TownsCmd),
+    /// 单个小镇的档案
+    Town(towns::TownCmd),
+    /// 生成并载入示例数据（示例省份）
+    Demo(demo::DemoCmd),
     /// 数据库：路径、完整性检查、在线备份
     Db(db::DbArgs),
     /// 浏览器模式：在本机启动驾驶舱网页服务（含访问令牌）
@@ -45,13 +57,24 @@ impl Cli {
 /// Runs the parsed command line; errors come back in Chinese for `main` to print.
 pub async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
+        Command::Overview(cmd) => overview::run(&cli, cmd).await,
+        Command::Towns(cmd) => towns::run_list(&cli, cmd).await,
+        Command::Town(cmd) => towns::run_one(&cli, cmd).await,
+        Command::Demo(cmd) => demo::run(&cli, cmd).await,
         Command::Db(args) => db::run(&cli, args).await,
         Command::Serve(args) => serve::run(&cli, args).await,
     }
 }
 
-/// Opens (or on first use creates) the store the command line names.
+/// Opens (or on first use creates, with the demo province) the store the command line names.
 pub async fn open_cockpit(cli: &Cli) -> Result<Cockpit> {
-    let (store, _opened) = Store::open(&cli.db_path()).await?;
-    Ok(Cockpit::new(store))
+    Cockpit::open(&cli.db_path()).await
+}
+
+/// Machine output: pretty JSON on stdout.
+pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| crate::Error::invalid(format!("结果无法转换为 JSON：{e}")))?;
+    println!("{text}");
+    Ok(())
 }

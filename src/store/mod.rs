@@ -109,9 +109,58 @@ impl Store {
         Ok(())
     }
 
+    /// A value of the `meta` table (as_of, demo, demo_seed, plan years, …).
+    pub async fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Whether the store holds the demo province (outputs must then say 「示例数据」).
+    pub async fn is_demo(&self) -> Result<bool> {
+        Ok(self.meta("demo").await?.as_deref() == Some("1"))
+    }
+
     pub async fn close(self) {
         self.pool.close().await;
     }
+}
+
+/// Decodes the text of a `SELECT json_group_array(...)` query. Views that need thousands of
+/// small rows fetch them as one JSON value: sqlx hands SQLite rows over one by one through its
+/// worker thread, which costs more than SQLite's own work on these queries.
+pub fn parse_json_rows<T: serde::de::DeserializeOwned>(json: Option<String>) -> Result<Vec<T>> {
+    match json {
+        None => Ok(Vec::new()),
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|e| Error::Store(format!("数据库返回的数据无法解析：{e}"))),
+    }
+}
+
+/// Records a change in the audit log (inside the caller's transaction).
+pub async fn audit(
+    conn: &mut SqliteConnection,
+    action: &str,
+    table: &str,
+    record_key: Option<&str>,
+    rows: i64,
+    detail: &str,
+    source: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, action, table_name, record_key, rows, detail, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    .bind(action)
+    .bind(table)
+    .bind(record_key)
+    .bind(rows)
+    .bind(detail)
+    .bind(source)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Proves, read-only, that `path` is a sound TownCockpit database this program can migrate.
@@ -128,17 +177,38 @@ async fn vet_existing(path: &Path) -> Result<()> {
         )));
     }
 
+    // A read-only connection to a WAL database still creates -wal and -shm files beside it. With
+    // no -wal present (the file was closed cleanly) open it immutable, which creates nothing; a
+    // -wal present means the file is in use or was not closed cleanly, and its committed pages
+    // may live there, so read it normally (the side files already exist).
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
     let ro = SqliteConnectOptions::from_str("sqlite:")?
         .filename(path)
-        .read_only(true);
+        .read_only(true)
+        .immutable(!Path::new(&wal).exists());
     let corrupt = |e: sqlx::Error| {
         Error::Store(format!(
             "「{shown}」已损坏，无法读取（{e}），未作任何改动。可用备份恢复，或换一个新文件名以新建"
         ))
     };
     let mut conn = SqliteConnection::connect_with(&ro).await.map_err(corrupt)?;
+    let verdict = vet_schema(&mut conn, &shown.to_string()).await;
+    // Close before reporting, so the refusal leaves no connection (and no side file) behind.
+    let closed = conn.close().await;
+    verdict?;
+    closed.map_err(corrupt)?;
+    Ok(())
+}
+
+async fn vet_schema(conn: &mut SqliteConnection, shown: &str) -> Result<()> {
+    let corrupt = |e: sqlx::Error| {
+        Error::Store(format!(
+            "「{shown}」已损坏，无法读取（{e}），未作任何改动。可用备份恢复，或换一个新文件名以新建"
+        ))
+    };
     let problems: Vec<(String,)> = sqlx::query_as("PRAGMA quick_check")
-        .fetch_all(&mut conn)
+        .fetch_all(&mut *conn)
         .await
         .map_err(corrupt)?;
     if problems.iter().any(|(line,)| line != "ok") {
@@ -150,7 +220,7 @@ async fn vet_existing(path: &Path) -> Result<()> {
 
     let tables: Vec<(String,)> =
         sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
-            .fetch_all(&mut conn)
+            .fetch_all(&mut *conn)
             .await
             .map_err(corrupt)?;
     let has = |name: &str| tables.iter().any(|(t,)| t == name);
@@ -161,7 +231,7 @@ async fn vet_existing(path: &Path) -> Result<()> {
     }
     if has("_sqlx_migrations") {
         let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-            .fetch_one(&mut conn)
+            .fetch_one(&mut *conn)
             .await
             .map_err(corrupt)?;
         let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
@@ -171,7 +241,6 @@ async fn vet_existing(path: &Path) -> Result<()> {
             )));
         }
     }
-    conn.close().await.map_err(corrupt)?;
     Ok(())
 }
 

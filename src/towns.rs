@@ -1,0 +1,510 @@
+//! Towns and places: the town list with each town's county and city, a town's stage at any
+//! year's end, scopes (province → cities → counties), the town list view and one town's profile.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::store::{parse_json_rows, Store};
+
+pub const PROVINCE_CODE: &str = "330000";
+
+/// One town with its places, as the views need it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TownRow {
+    pub id: i64,
+    pub name: String,
+    pub county_code: String,
+    pub county: String,
+    pub city_code: String,
+    pub city: String,
+    pub category: String,
+    pub lead_industry: String,
+    pub stage: String,
+    pub status: String,
+    pub cultivation_date: Option<String>,
+    pub creation_date: Option<String>,
+    pub named_date: Option<String>,
+    pub status_date: Option<String>,
+    pub planned_area_km2: f64,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub is_demo: bool,
+}
+
+impl TownRow {
+    /// The town's stage on 31 December of `year` (培育/创建/命名), or None when it was not on the
+    /// list then (not yet listed, or eliminated / creation ended by that date).
+    pub fn stage_at(&self, year: i32) -> Option<&'static str> {
+        let end = format!("{year}-12-31");
+        let by_end = |d: &Option<String>| d.as_deref().is_some_and(|d| d <= end.as_str());
+        if matches!(self.status.as_str(), "淘汰" | "终止") && by_end(&self.status_date) {
+            return None;
+        }
+        if by_end(&self.named_date) {
+            Some("命名")
+        } else if self.status == "降格" && by_end(&self.status_date) {
+            Some("培育")
+        } else if by_end(&self.creation_date) {
+            Some("创建")
+        } else if by_end(&self.cultivation_date) {
+            Some("培育")
+        } else {
+            None
+        }
+    }
+
+    /// Still on the province's list (not eliminated, creation not ended).
+    pub fn on_list(&self) -> bool {
+        !matches!(self.status.as_str(), "淘汰" | "终止")
+    }
+}
+
+/// Every town, in id order.
+pub async fn load_all(store: &Store) -> Result<Vec<TownRow>> {
+    let json: Option<String> = sqlx::query_scalar(
+        "SELECT json_group_array(json_object(
+             'id', t.id, 'name', t.name, 'county_code', t.county_code, 'county', c.name,
+             'city_code', c.parent_code, 'city', p.name, 'category', t.category,
+             'lead_industry', t.lead_industry, 'stage', t.stage, 'status', t.status,
+             'cultivation_date', t.cultivation_date, 'creation_date', t.creation_date,
+             'named_date', t.named_date, 'status_date', t.status_date,
+             'planned_area_km2', t.planned_area_km2, 'lon', t.lon, 'lat', t.lat,
+             'is_demo', json(CASE t.is_demo WHEN 1 THEN 'true' ELSE 'false' END)))
+         FROM (SELECT * FROM towns ORDER BY id) t
+         JOIN divisions c ON c.code = t.county_code
+         JOIN divisions p ON p.code = c.parent_code",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    parse_json_rows(json)
+}
+
+/// A place the views can be scoped to.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Scope {
+    pub code: String,
+    pub name: String,
+    /// province / city / county
+    pub level: String,
+}
+
+impl Scope {
+    /// Whether a town lies in this scope.
+    pub fn contains(&self, town: &TownRow) -> bool {
+        match self.level.as_str() {
+            "province" => true,
+            "city" => town.city_code == self.code,
+            _ => town.county_code == self.code,
+        }
+    }
+
+    /// The division one level down that a town falls in (the province's cities, a city's
+    /// counties; a county is its own breakdown).
+    pub fn child_of<'t>(&self, town: &'t TownRow) -> (&'t str, &'t str) {
+        match self.level.as_str() {
+            "province" => (&town.city_code, &town.city),
+            _ => (&town.county_code, &town.county),
+        }
+    }
+}
+
+/// The scope with this division code (province, city or county; default the province).
+pub async fn resolve_scope(store: &Store, code: Option<&str>) -> Result<Scope> {
+    let code = code.unwrap_or(PROVINCE_CODE).trim();
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT code, name, level FROM divisions WHERE code = ?")
+            .bind(code)
+            .fetch_optional(store.pool())
+            .await?;
+    match row {
+        Some((code, name, level)) if level != "township" => Ok(Scope { code, name, level }),
+        Some((_, name, _)) => Err(Error::invalid(format!(
+            "范围「{code}」（{name}）是乡镇级单位，驾驶舱范围只能是全省、设区市或县（市、区）"
+        ))),
+        None => Err(Error::not_found(format!(
+            "行政区划代码「{code}」，范围应为 330000（全省）、设区市或县（市、区）的 6 位代码"
+        ))),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Scopes {
+    pub province: Place,
+    pub cities: Vec<CityScope>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Place {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CityScope {
+    pub code: String,
+    pub name: String,
+    pub counties: Vec<CountyScope>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CountyScope {
+    pub code: String,
+    pub name: String,
+    /// Towns on the list (not eliminated) in the county.
+    pub towns: i64,
+}
+
+/// The province, its cities and their counties with their town counts.
+pub async fn scopes(store: &Store) -> Result<Scopes> {
+    let rows: Vec<(String, String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT d.code, d.name, d.level, d.parent_code,
+                (SELECT COUNT(*) FROM towns t WHERE t.county_code = d.code AND t.status NOT IN ('淘汰', '终止'))
+         FROM divisions d WHERE d.level IN ('province', 'city', 'county') ORDER BY d.code",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let province = rows
+        .iter()
+        .find(|r| r.2 == "province")
+        .map(|r| Place {
+            code: r.0.clone(),
+            name: r.1.clone(),
+        })
+        .ok_or_else(|| Error::Store("数据库中缺少省级行政区划".into()))?;
+    let cities = rows
+        .iter()
+        .filter(|r| r.2 == "city")
+        .map(|city| CityScope {
+            code: city.0.clone(),
+            name: city.1.clone(),
+            counties: rows
+                .iter()
+                .filter(|r| r.2 == "county" && r.3.as_deref() == Some(city.0.as_str()))
+                .map(|r| CountyScope {
+                    code: r.0.clone(),
+                    name: r.1.clone(),
+                    towns: r.4,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Scopes { province, cities })
+}
+
+/// The latest year with output figures, and the range of years.
+pub async fn year_range(store: &Store) -> Result<Option<(i32, i32)>> {
+    let (min, max): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT MIN(year), MAX(year) FROM indicator_values WHERE indicator_code = 'output'",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    Ok(min.zip(max).map(|(a, b)| (a as i32, b as i32)))
+}
+
+/// Year-end (quarter 4) values of some indicators for some years, per town:
+/// `(indicator_code, year, town_id, value)`. Flows are stored year-to-date, so Q4 is the year.
+pub async fn year_values(
+    store: &Store,
+    codes: &[&str],
+    years: &[i32],
+) -> Result<Vec<(String, i32, i64, f64)>> {
+    if codes.is_empty() || years.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT json_group_array(json_array(indicator_code, year, town_id, value))
+         FROM indicator_values WHERE indicator_code IN ({}) AND year IN ({}) AND quarter = 4",
+        vec!["?"; codes.len()].join(","),
+        vec!["?"; years.len()].join(",")
+    );
+    let mut q = sqlx::query_scalar(&sql);
+    for c in codes {
+        q = q.bind(*c);
+    }
+    for y in years {
+        q = q.bind(*y);
+    }
+    let json: Option<String> = q.fetch_one(store.pool()).await?;
+    parse_json_rows(json)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TownFilter {
+    /// City or county code, or the province.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// A stage (培育/创建/命名) or a status (正常/警告/降格/淘汰/终止).
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TownList {
+    pub demo: bool,
+    /// The year of the output and tax figures.
+    pub year: Option<i32>,
+    pub towns: Vec<TownListItem>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TownListItem {
+    #[serde(flatten)]
+    pub town: TownRow,
+    /// 亿元, in `year`; null when the town has no figures that year.
+    pub output: Option<f64>,
+    pub tax: Option<f64>,
+}
+
+const STAGES: [&str; 3] = ["培育", "创建", "命名"];
+const STATUSES: [&str; 5] = ["正常", "警告", "降格", "淘汰", "终止"];
+
+/// Towns filtered by place, stage or status, and category, with the latest year's output and tax.
+pub async fn list(store: &Store, filter: TownFilter) -> Result<TownList> {
+    let scope = resolve_scope(store, filter.scope.as_deref()).await?;
+    if let Some(s) = filter.status.as_deref() {
+        if !STAGES.contains(&s) && !STATUSES.contains(&s) {
+            return Err(Error::invalid(format!(
+                "状态「{s}」无效，应为 培育/创建/命名 或 正常/警告/降格/淘汰/终止"
+            )));
+        }
+    }
+    if let Some(c) = filter.category.as_deref() {
+        if !crate::demo::CATEGORIES.contains(&c) {
+            return Err(Error::invalid(format!(
+                "类别「{c}」无效，应为 {}",
+                crate::demo::CATEGORIES.join("/")
+            )));
+        }
+    }
+    let year = year_range(store).await?.map(|r| r.1);
+    let values = match year {
+        Some(y) => year_values(store, &["output", "tax"], &[y]).await?,
+        None => Vec::new(),
+    };
+    let by_town: std::collections::HashMap<(&str, i64), f64> =
+        values.iter().map(|v| ((v.0.as_str(), v.2), v.3)).collect();
+    let lookup = |code: &str, id: i64| by_town.get(&(code, id)).map(|v| v / 1e4);
+    let towns = load_all(store)
+        .await?
+        .into_iter()
+        .filter(|t| scope.contains(t))
+        .filter(|t| match filter.status.as_deref() {
+            None => true,
+            Some(s) if STAGES.contains(&s) => t.stage == s,
+            Some(s) => t.status == s,
+        })
+        .filter(|t| filter.category.as_deref().is_none_or(|c| t.category == c))
+        .map(|t| TownListItem {
+            output: lookup("output", t.id),
+            tax: lookup("tax", t.id),
+            town: t,
+        })
+        .collect();
+    Ok(TownList {
+        demo: store.is_demo().await?,
+        year,
+        towns,
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct TownProfile {
+    pub demo: bool,
+    pub town: TownRow,
+    pub events: Vec<TownEvent>,
+    pub indicators: Vec<IndicatorSeries>,
+    pub enterprises: EnterpriseSummary,
+    pub chain_links: Vec<HeldLink>,
+    pub investment: Vec<YearInvestment>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TownEvent {
+    pub date: String,
+    pub kind: String,
+    pub batch: Option<i64>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IndicatorSeries {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub dimension: String,
+    /// (year, year-end value) in the catalogue's unit.
+    pub values: Vec<(i32, f64)>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EnterpriseSummary {
+    pub total: i64,
+    pub above_scale: i64,
+    pub high_tech: i64,
+    pub listed: i64,
+    pub specialized: i64,
+    pub little_giants: i64,
+    pub single_champions: i64,
+    pub chain_leaders: i64,
+    /// 亿元
+    pub output: f64,
+    pub tax: f64,
+    pub land_mu: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HeldLink {
+    pub chain: String,
+    pub segment: String,
+    pub link: String,
+    pub enterprises: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct YearInvestment {
+    pub year: i32,
+    /// 亿元: all projects, and without housing and commercial complexes.
+    pub fixed_asset: f64,
+    pub effective: f64,
+    pub projects: i64,
+}
+
+/// Finds a town by id, exact name, or a part of its name that only one town has.
+pub async fn find(store: &Store, key: &str) -> Result<TownRow> {
+    let key = key.trim();
+    let towns = load_all(store).await?;
+    if let Ok(id) = key.parse::<i64>() {
+        if let Some(t) = towns.iter().find(|t| t.id == id) {
+            return Ok(t.clone());
+        }
+    }
+    if let Some(t) = towns.iter().find(|t| t.name == key) {
+        return Ok(t.clone());
+    }
+    let matches: Vec<&TownRow> = towns.iter().filter(|t| t.name.contains(key)).collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(Error::not_found(format!("名称或编号为「{key}」的小镇"))),
+        many => Err(Error::invalid(format!(
+            "「{key}」对应 {} 个小镇（{}），请写全名称或用编号",
+            many.len(),
+            many.iter()
+                .take(5)
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        ))),
+    }
+}
+
+/// One town's profile: places, lifecycle, every indicator's yearly series, its enterprises,
+/// the chain links it holds and its investment by year.
+pub async fn profile(store: &Store, key: &str) -> Result<TownProfile> {
+    let town = find(store, key).await?;
+    let pool = store.pool();
+    let events: Vec<(String, String, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT event_date, kind, batch, note FROM town_events WHERE town_id = ? ORDER BY event_date, id",
+    )
+    .bind(town.id)
+    .fetch_all(pool)
+    .await?;
+    let values: Vec<(String, String, String, String, i64, f64)> = sqlx::query_as(
+        "SELECT i.code, i.name, i.unit, i.dimension, v.year, v.value
+         FROM indicator_values v JOIN indicators i ON i.code = v.indicator_code
+         WHERE v.town_id = ? AND v.quarter = 4 ORDER BY i.sort_order, v.year",
+    )
+    .bind(town.id)
+    .fetch_all(pool)
+    .await?;
+    let mut indicators: Vec<IndicatorSeries> = Vec::new();
+    for (code, name, unit, dimension, year, value) in values {
+        match indicators.last_mut() {
+            Some(s) if s.code == code => s.values.push((year as i32, value)),
+            _ => indicators.push(IndicatorSeries {
+                code,
+                name,
+                unit,
+                dimension,
+                values: vec![(year as i32, value)],
+            }),
+        }
+    }
+    let e: (i64, i64, i64, i64, i64, i64, i64, i64, f64, f64, f64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(is_above_scale), 0), COALESCE(SUM(is_high_tech), 0),
+                COALESCE(SUM(is_listed), 0), COALESCE(SUM(is_specialized), 0),
+                COALESCE(SUM(is_little_giant), 0), COALESCE(SUM(is_single_champion), 0),
+                COALESCE(SUM(is_chain_leader), 0), COALESCE(SUM(output_wan_yuan), 0) / 1e4,
+                COALESCE(SUM(tax_wan_yuan), 0) / 1e4, COALESCE(SUM(land_mu), 0)
+         FROM enterprises WHERE town_id = ?",
+    )
+    .bind(town.id)
+    .fetch_one(pool)
+    .await?;
+    let links: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT c.name, l.segment, l.name, COUNT(*)
+         FROM enterprises e JOIN chain_links l ON l.id = e.chain_link_id
+         JOIN industry_chains c ON c.id = l.chain_id
+         WHERE e.town_id = ? GROUP BY l.id ORDER BY c.id, l.sort_order",
+    )
+    .bind(town.id)
+    .fetch_all(pool)
+    .await?;
+    let investment: Vec<(i64, f64, f64, i64)> = sqlx::query_as(
+        "SELECT pi.year, SUM(pi.invested_wan_yuan) / 1e4,
+                SUM(CASE WHEN p.is_housing = 0 AND p.is_commercial_complex = 0 THEN pi.invested_wan_yuan ELSE 0 END) / 1e4,
+                COUNT(*)
+         FROM project_investments pi JOIN investment_projects p ON p.id = pi.project_id
+         WHERE p.town_id = ? GROUP BY pi.year ORDER BY pi.year",
+    )
+    .bind(town.id)
+    .fetch_all(pool)
+    .await?;
+    Ok(TownProfile {
+        demo: store.is_demo().await?,
+        events: events
+            .into_iter()
+            .map(|(date, kind, batch, note)| TownEvent {
+                date,
+                kind,
+                batch,
+                note,
+            })
+            .collect(),
+        indicators,
+        enterprises: EnterpriseSummary {
+            total: e.0,
+            above_scale: e.1,
+            high_tech: e.2,
+            listed: e.3,
+            specialized: e.4,
+            little_giants: e.5,
+            single_champions: e.6,
+            chain_leaders: e.7,
+            output: e.8,
+            tax: e.9,
+            land_mu: e.10,
+        },
+        chain_links: links
+            .into_iter()
+            .map(|(chain, segment, link, enterprises)| HeldLink {
+                chain,
+                segment,
+                link,
+                enterprises,
+            })
+            .collect(),
+        investment: investment
+            .into_iter()
+            .map(|(year, fixed_asset, effective, projects)| YearInvestment {
+                year: year as i32,
+                fixed_asset,
+                effective,
+                projects,
+            })
+            .collect(),
+        town,
+    })
+}

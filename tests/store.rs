@@ -1,0 +1,259 @@
+//! The store: migrations from empty, every bad-database case refused with a Chinese message and
+//! the file left byte-for-byte unchanged, and a consistent online backup while another
+//! connection writes.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use sqlx::{Connection, SqliteConnection};
+use towncockpit::store::{Opened, Store};
+
+fn file_hash(path: &Path) -> Vec<u8> {
+    Sha256::digest(std::fs::read(path).unwrap()).to_vec()
+}
+
+fn side_files(path: &Path) -> Vec<PathBuf> {
+    ["-wal", "-shm", "-journal"]
+        .iter()
+        .map(|s| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(s);
+            PathBuf::from(p)
+        })
+        .filter(|p| p.exists())
+        .collect()
+}
+
+/// Opening `path` must fail with a message containing `expect`, and leave the file unchanged.
+async fn assert_refused_unchanged(path: &Path, expect: &str) {
+    let before = file_hash(path);
+    let len = std::fs::metadata(path).unwrap().len();
+    let err = match Store::open(path).await {
+        Ok(_) => panic!("{} was opened", path.display()),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains(expect), "message「{err}」lacks「{expect}」");
+    assert!(err.contains("未作任何改动"), "{err}");
+    assert_eq!(file_hash(path), before, "file changed");
+    assert_eq!(std::fs::metadata(path).unwrap().len(), len);
+    assert!(side_files(path).is_empty(), "left {:?}", side_files(path));
+}
+
+/// A migrated, closed TownCockpit database (no demo).
+async fn fresh_db(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    let (store, opened) = Store::open(&path).await.unwrap();
+    assert_eq!(opened, Opened::Created);
+    store.close().await;
+    path
+}
+
+#[tokio::test]
+async fn migrates_from_empty_with_reference_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub").join("new.sqlite");
+    let (store, opened) = Store::open(&path).await.unwrap();
+    assert_eq!(opened, Opened::Created);
+    let pool = store.pool();
+    let count = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM divisions").await, 1489);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM divisions WHERE level = 'city'").await,
+        11
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM divisions WHERE level = 'county'").await,
+        90
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM divisions WHERE parent_code IS NULL").await,
+        1
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM divisions WHERE parent_code IS NULL AND code = '330000'").await,
+        1
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM province_targets").await, 9);
+    assert!(count("SELECT COUNT(*) FROM indicators").await >= 20);
+    assert_eq!(
+        count("SELECT COUNT(DISTINCT dimension) FROM indicators").await,
+        7
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM towns").await, 0);
+    let fk: Vec<(String,)> = sqlx::query_as("PRAGMA foreign_key_check")
+        .fetch_all(pool)
+        .await
+        .map(|rows: Vec<(String, i64, String, i64)>| rows.into_iter().map(|r| (r.0,)).collect())
+        .unwrap();
+    assert!(fk.is_empty());
+    let fks_on: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(fks_on, 1);
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    // STRICT tables reject a wrongly typed value.
+    let bad = sqlx::query("INSERT INTO meta (key, value) VALUES ('x', x'00')")
+        .execute(pool)
+        .await;
+    assert!(bad.is_err());
+    assert!(store.check().await.unwrap().is_empty());
+    store.close().await;
+
+    let (again, opened) = Store::open(&path).await.unwrap();
+    assert_eq!(opened, Opened::Existing);
+    again.close().await;
+}
+
+#[tokio::test]
+async fn refuses_a_file_that_is_not_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.sqlite");
+    std::fs::write(&path, "这不是数据库，只是一段文字。\n".repeat(20)).unwrap();
+    assert_refused_unchanged(&path, "不是 SQLite 数据库文件").await;
+
+    let empty = dir.path().join("empty.sqlite");
+    std::fs::write(&empty, b"").unwrap();
+    assert_refused_unchanged(&empty, "不是 SQLite 数据库文件").await;
+}
+
+#[tokio::test]
+async fn refuses_a_truncated_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fresh_db(dir.path(), "cut.sqlite").await;
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 8192);
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    assert_refused_unchanged(&path, "已损坏").await;
+}
+
+#[tokio::test]
+async fn refuses_a_corrupt_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fresh_db(dir.path(), "corrupt.sqlite").await;
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = 4096;
+    // Scribble over the b-tree pages after the schema page.
+    for b in &mut bytes[page + 8..page * 6] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    assert_refused_unchanged(&path, "已损坏").await;
+}
+
+#[tokio::test]
+async fn refuses_a_database_from_a_newer_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fresh_db(dir.path(), "newer.sqlite").await;
+    {
+        let mut conn = SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (99990101000000, 'from the future', 1, x'00', 0)",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    }
+    assert!(side_files(&path).is_empty());
+    assert_refused_unchanged(&path, "更新版本").await;
+}
+
+#[tokio::test]
+async fn refuses_a_foreign_sqlite_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("accounts.db");
+    {
+        let mut conn = SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE ledger (id INTEGER PRIMARY KEY, amount REAL)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO ledger (amount) VALUES (12.5), (99)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    }
+    assert_refused_unchanged(&path, "不是特色小镇驾驶舱的数据库").await;
+}
+
+#[tokio::test]
+async fn backup_is_consistent_while_another_connection_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fresh_db(dir.path(), "live.sqlite").await;
+    let (reader, _) = Store::open(&path).await.unwrap();
+    let (writer, _) = Store::open(&path).await.unwrap();
+    let writing = tokio::spawn(async move {
+        for i in 0..300 {
+            let mut tx = writer.pool().begin().await.unwrap();
+            towncockpit::store::audit(
+                &mut tx,
+                "insert",
+                "meta",
+                Some(&format!("k{i}")),
+                1,
+                "测试写入",
+                "测试",
+            )
+            .await
+            .unwrap();
+            sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?)")
+                .bind(format!("k{i}"))
+                .bind(i.to_string())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        writer.close().await;
+    });
+    let mut backups = Vec::new();
+    for n in 0..3 {
+        let dest = dir.path().join(format!("backup-{n}.sqlite"));
+        reader.backup(&dest).await.unwrap();
+        backups.push(dest);
+        tokio::task::yield_now().await;
+    }
+    writing.await.unwrap();
+    let existing = dir.path().join("backup-0.sqlite");
+    let err = reader.backup(&existing).await.unwrap_err().to_string();
+    assert!(err.contains("已存在"), "{err}");
+    reader.close().await;
+
+    for dest in backups {
+        let (copy, opened) = Store::open(&dest).await.unwrap();
+        assert_eq!(opened, Opened::Existing);
+        assert!(copy.check().await.unwrap().is_empty());
+        // Each write put one audit row and one meta row in one transaction: a consistent copy
+        // holds the same number of both.
+        let audits: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(copy.pool())
+            .await
+            .unwrap();
+        let metas: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meta WHERE key LIKE 'k%'")
+            .fetch_one(copy.pool())
+            .await
+            .unwrap();
+        assert_eq!(audits, metas);
+        copy.close().await;
+    }
+}
