@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path'
 import { bin, repo, stateFile, type ServeState } from './server'
 
 export default async function globalSetup(): Promise<void> {
+  const started = Date.now()
   const dir = mkdtempSync(join(tmpdir(), 'towncockpit-e2e-'))
   const db = join(dir, 'e2e.sqlite')
   const child = spawn(bin, ['--db', db, 'serve', '--port', '0', '--ui', join(repo, 'ui', 'dist')], {
@@ -35,6 +36,7 @@ export default async function globalSetup(): Promise<void> {
     token: u.hash.replace('#token=', ''),
     db,
     dir,
+    startMs: Date.now() - started,
   }
   mkdirSync(dirname(stateFile), { recursive: true })
   writeFileSync(stateFile, JSON.stringify(state))

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { show } from '../src/format'
 import type { Overview } from '../src/types'
+import { memoryOf, processTree } from './procmem'
 import { artifacts, cliOverview, serveState } from './server'
 
 mkdirSync(artifacts, { recursive: true })
@@ -54,7 +55,24 @@ test('overview shows every target exactly as the CLI reports it', async ({ page 
   // Every chart drew.
   for (const chart of await page.locator('.chart').all()) await expect(chart).toHaveAttribute('data-drawn', 'true')
   const drawnMs = Number(await page.evaluate(() => document.documentElement.dataset.overviewDrawnMs))
-  writeFileSync(join(artifacts, 'browser-timing.json'), JSON.stringify({ gotoToReadyMs: ms, navigationToDrawnMs: drawnMs }, null, 2))
+  // Memory of the server and of this test's Chromium (every process of the browser mode).
+  const chromium = processTree(process.pid).filter((pid) => pid !== process.pid)
+  const server = memoryOf(processTree(serveState().pid))
+  const browser = memoryOf(chromium)
+  const metrics = {
+    serverStartMs: serveState().startMs,
+    gotoToReadyMs: ms,
+    navigationToDrawnMs: drawnMs,
+    serverMemory: server,
+    browserMemory: browser,
+    totalRssMb: server.rssMb + browser.rssMb,
+    totalPssMb: server.pssMb + browser.pssMb,
+  }
+  writeFileSync(join(artifacts, 'browser-metrics.json'), JSON.stringify(metrics, null, 2))
+  console.log(
+    `浏览器模式：服务启动 ${metrics.serverStartMs} ms，打开至总览绘制完成 ${ms} ms；` +
+      `全部进程 RSS ${metrics.totalRssMb} MB，PSS ${metrics.totalPssMb} MB`,
+  )
 })
 
 test('scope and year switches show the CLI figures for the chosen scope and year', async ({ page }) => {

@@ -18,6 +18,8 @@ export interface ServeState {
   token: string
   db: string
   dir: string
+  /** Spawn of `towncockpit serve` (fresh database: migrations + demo load) to its URL printed. */
+  startMs: number
 }
 
 export function serveState(): ServeState {

@@ -23,8 +23,8 @@ export function show(v: number | null | undefined, unit: string): Shown {
       if (abs >= 10000) return show(v / 10000, '亿元')
       return { value: group(v, 0), unit }
     case '%':
-      // The core sends shares as fractions (0.72 = 72%).
-      return { value: group(v * 100, 1), unit: '%' }
+      // Shares with unit '%' arrive in percentage points (72.5 = 72.5%).
+      return { value: group(v, 1), unit: '%' }
     case '人':
       if (abs >= 10000) return { value: group(v / 10000, 1), unit: '万人' }
       return { value: group(v, 0), unit }
