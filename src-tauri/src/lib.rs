@@ -45,7 +45,7 @@ pub fn db_path() -> std::path::PathBuf {
 
 /// Opens the cockpit (creating it and loading the demo province on first start).
 pub async fn open_cockpit(path: &std::path::Path) -> Result<Cockpit, ApiError> {
-    Ok(Cockpit::open(path).await?)
+    Cockpit::open(path).await.map_err(ApiError::from)
 }
 
 pub fn run() {
