@@ -10,6 +10,7 @@ pub mod error;
 pub mod fonts;
 pub mod index;
 pub mod overview;
+pub mod server;
 pub mod spatial;
 pub mod store;
 pub mod town_index;

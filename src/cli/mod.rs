@@ -7,6 +7,7 @@ mod demo;
 mod index;
 mod map;
 mod overview;
+mod serve;
 mod table;
 mod towns;
 
@@ -53,6 +54,8 @@ pub enum Command {
     Code(code::CodeArgs),
     /// 一指数：综合指数计算（COINr 格式的数据与结构文件）、不确定性分析
     Index(index::IndexArgs),
+    /// 浏览器模式：在本机启动驾驶舱网页服务（含访问令牌）
+    Serve(serve::ServeArgs),
 }
 
 /// What parsing the command line gave: a command to run, or text to print and an exit code.
@@ -103,6 +106,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Db(args) => db::run(&cli, args).await,
         Command::Code(args) => code::run(&cli, args).await,
         Command::Index(args) => index::run(&cli, args).await,
+        Command::Serve(args) => serve::run(&cli, args).await,
     }
 }
 

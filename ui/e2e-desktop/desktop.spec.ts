@@ -1,0 +1,120 @@
+// The real desktop window: tauri-driver + WebKitWebDriver (run under Xvfb and a D-Bus session by
+// scripts/test.sh). The app starts on a fresh database, loads the demo province, and the overview
+// must be drawn with data. Saves a screenshot and the start-up time and memory of all processes.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect, test } from '@playwright/test'
+import { memoryOf, processTree } from '../e2e/procmem'
+import { artifacts, repo } from '../e2e/server'
+
+const app = process.env.TOWNCOCKPIT_DESKTOP_BIN ?? join(repo, 'target', 'debug', 'towncockpit-desktop')
+const port = Number(process.env.TAURI_DRIVER_PORT ?? 4444)
+const base = `http://127.0.0.1:${port}`
+
+async function wd<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const json = (await res.json()) as { value: T }
+  if (!res.ok) throw new Error(`WebDriver ${method} ${path}: ${JSON.stringify(json)}`)
+  return json.value
+}
+
+let driver: ChildProcess
+let dir: string
+
+test.beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'towncockpit-desktop-'))
+  driver = spawn('tauri-driver', ['--port', String(port)], {
+    env: { ...process.env, TOWNCOCKPIT_DB: join(dir, 'desktop.sqlite'), NO_AT_BRIDGE: '1' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`${base}/status`)
+      return
+    } catch {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  throw new Error('tauri-driver did not start')
+})
+
+test.afterAll(async () => {
+  driver?.kill()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+test('the desktop window opens on the demo province and draws the overview', async () => {
+  mkdirSync(artifacts, { recursive: true })
+  const t0 = Date.now()
+  // No browserName: tauri-driver starts the app itself from `tauri:options`.
+  const session = await wd<{ sessionId: string }>('POST', '/session', {
+    capabilities: { alwaysMatch: { 'tauri:options': { application: app } } },
+  })
+  const s = `/session/${session.sessionId}`
+  try {
+    const state = () =>
+      wd<string | null>('POST', `${s}/execute/sync`, {
+        script: 'const o = document.querySelector("[data-testid=overview]"); return o ? o.dataset.state : null',
+        args: [],
+      })
+    let last: string | null = null
+    for (let i = 0; i < 300 && last !== 'ready' && last !== 'error'; i++) {
+      last = await state()
+      if (last !== 'ready') await new Promise((r) => setTimeout(r, 50))
+    }
+    const coldStartMs = Date.now() - t0
+    const errorText = await wd<string>('POST', `${s}/execute/sync`, {
+      script: 'const e = document.querySelector("[data-testid=error]"); return e ? e.textContent : ""',
+      args: [],
+    })
+    expect(errorText).toBe('')
+    expect(last).toBe('ready')
+
+    expect(await wd<string>('GET', `${s}/title`)).toBe('特色小镇驾驶舱')
+    const figures = await wd<{ kpis: number; actuals: string[]; drawn: number; badge: string }>(
+      'POST',
+      `${s}/execute/sync`,
+      {
+        script: `const cards = [...document.querySelectorAll('[data-testid=kpi]')];
+          return { kpis: cards.length, actuals: cards.map(c => c.dataset.actual),
+                   drawn: document.querySelectorAll('.chart[data-drawn=true]').length,
+                   badge: (document.querySelector('[data-testid=demo-badge]') || {}).textContent || '' }`,
+        args: [],
+      },
+    )
+    expect(figures.kpis).toBeGreaterThanOrEqual(9)
+    expect(figures.actuals.every((a) => a !== '' && Number.isFinite(Number(a)))).toBe(true)
+    expect(figures.drawn).toBe(4)
+    expect(figures.badge).toBe('示例数据')
+    const drawnMs = await wd<string>('POST', `${s}/execute/sync`, {
+      script: 'return document.documentElement.dataset.overviewDrawnMs',
+      args: [],
+    })
+
+    const png = await wd<string>('GET', `${s}/screenshot`)
+    writeFileSync(join(artifacts, 'desktop-overview.png'), Buffer.from(png, 'base64'))
+
+    const appPid = processTree(driver.pid!).find((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('towncockpit-des')
+      } catch {
+        return false
+      }
+    })
+    expect(appPid).toBeTruthy()
+    const mem = memoryOf(processTree(appPid!))
+    writeFileSync(
+      join(artifacts, 'desktop-metrics.json'),
+      JSON.stringify({ coldStartToDrawnMs: coldStartMs, webviewNavigationToDrawnMs: Number(drawnMs), memory: mem }, null, 2),
+    )
+    console.log(`桌面端：冷启动至总览绘制完成 ${coldStartMs} ms；全部进程 RSS ${mem.rssMb} MB，PSS ${mem.pssMb} MB`)
+  } finally {
+    await wd('DELETE', s).catch(() => undefined)
+  }
+})

@@ -1,0 +1,21 @@
+import { createApp } from 'vue'
+import { createRouter, createWebHashHistory } from 'vue-router'
+import '@fontsource/noto-sans-sc/400.css'
+import '@fontsource/noto-sans-sc/700.css'
+import './style.css'
+import App from './App.vue'
+import { captureToken } from './transport'
+import { views } from './views'
+import './theme'
+
+captureToken()
+
+const router = createRouter({
+  history: createWebHashHistory(),
+  routes: [
+    ...views.map((v) => ({ path: v.path, component: v.component, meta: { title: v.title } })),
+    { path: '/:rest(.*)*', redirect: views[0]?.path ?? '/' },
+  ],
+})
+
+createApp(App).use(router).mount('#app')

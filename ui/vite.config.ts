@@ -1,0 +1,15 @@
+import { defineConfig } from 'vite'
+import vue from '@vitejs/plugin-vue'
+
+// Relative asset paths so the same build works under Tauri's custom protocol and `towncockpit serve`.
+export default defineConfig({
+  base: './',
+  plugins: [vue()],
+  clearScreen: false,
+  build: {
+    target: ['es2021', 'chrome105', 'safari15'],
+    chunkSizeWarningLimit: 1500,
+    reportCompressedSize: false,
+  },
+  server: { strictPort: true, port: 5173 },
+})
