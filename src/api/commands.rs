@@ -90,6 +90,26 @@ pub static COMMANDS: &[CommandSpec] = &[
         super::towncode::code_search
     ),
     command!(
+        "code_card",
+        "一个小镇的小镇码卡片图片（PNG，base64；A6 或 A4）",
+        super::towncode::code_card
+    ),
+    command!(
+        "code_verify_image",
+        "核验上传的卡片照片或截图（base64）中的小镇码",
+        super::towncode::code_verify_image
+    ),
+    command!(
+        "code_export",
+        "把一个小镇或全部小镇的卡片（PNG/PDF）导出到下载文件夹，返回文件路径",
+        super::towncode::code_export
+    ),
+    command!(
+        "code_key_export",
+        "本机签发公钥的文本，供其他单位导入后核验",
+        super::towncode::code_key_export
+    ),
+    command!(
         "index_towns",
         "特色小镇活力指数排名：某年各小镇的指数、七个维度得分、名次变化（可附排名区间）",
         index_towns

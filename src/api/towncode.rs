@@ -1,9 +1,11 @@
 //! Command handlers of the town code (一码): typed arguments in, core results out.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::Cockpit;
 use crate::error::{Error, Result};
+use crate::towncode::card::Paper;
+use crate::towncode::export::{self, Format, Target};
 use crate::towncode::rules::Colour;
 use crate::towncode::town::{self, CodeList, CodeListItem, TownCodeView, VerifyReport};
 
@@ -56,17 +58,7 @@ pub async fn code_verify(cockpit: &Cockpit, args: VerifyArgs) -> Result<VerifyRe
     match (args.text, args.image_path, args.image_base64) {
         (Some(text), None, None) => town::verify_text(store, &text).await,
         (None, Some(path), None) => town::verify_image(store, std::path::Path::new(&path)).await,
-        (None, None, Some(b64)) => {
-            let bytes = data_encoding::BASE64
-                .decode(b64.trim().as_bytes())
-                .map_err(|_| Error::invalid("上传的图片数据不是有效的 base64"))?;
-            let img = image::load_from_memory(&bytes).map_err(|_| {
-                Error::invalid("无法读取上传的图片：文件已损坏或不是支持的图片格式（PNG、JPEG）")
-            })?;
-            let text = crate::towncode::qr::decode_image(&img)
-                .map_err(|e| Error::invalid(format!("上传的图片{e}")))?;
-            town::verify_text(store, &text).await
-        }
+        (None, None, Some(b64)) => town::verify_image_base64(store, &b64).await,
         _ => Err(Error::invalid(
             "请提供且只提供一项：二维码文字（text）、图片路径（image_path）或图片数据（image_base64）",
         )),
@@ -82,4 +74,127 @@ pub struct SearchArgs {
 
 pub async fn code_search(cockpit: &Cockpit, args: SearchArgs) -> Result<Vec<CodeListItem>> {
     town::search(cockpit.store(), &args.q).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardArgs {
+    /// Town name, id or code.
+    town: String,
+    /// a6 (default) or a4.
+    #[serde(default)]
+    size: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct CardImage {
+    pub town_id: i64,
+    pub name: String,
+    pub code: String,
+    pub size: &'static str,
+    pub mime: &'static str,
+    /// The PNG, base64 (shown as a `data:` URL; the CSP allows `img-src data:`).
+    pub png_base64: String,
+}
+
+fn paper(size: Option<&str>) -> Result<Paper> {
+    Paper::parse(
+        size.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("a6"),
+    )
+}
+
+pub async fn code_card(cockpit: &Cockpit, args: CardArgs) -> Result<CardImage> {
+    let paper = paper(args.size.as_deref())?;
+    let (view, bytes) = export::town_card(cockpit.store(), &args.town, paper, Format::Png).await?;
+    Ok(CardImage {
+        town_id: view.town.town_id,
+        name: view.town.name,
+        code: view.town.code,
+        size: match paper {
+            Paper::A6 => "a6",
+            Paper::A4 => "a4",
+        },
+        mime: "image/png",
+        png_base64: data_encoding::BASE64.encode(&bytes),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyImageArgs {
+    /// The image's bytes in base64 (a `data:` URL is accepted).
+    image_base64: String,
+}
+
+pub async fn code_verify_image(cockpit: &Cockpit, args: VerifyImageArgs) -> Result<VerifyReport> {
+    town::verify_image_base64(cockpit.store(), &args.image_base64).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportArgs {
+    /// One town (name, id or code); absent with `all: true` for every town.
+    #[serde(default)]
+    town: Option<String>,
+    #[serde(default)]
+    all: bool,
+    /// png or pdf (default pdf).
+    #[serde(default)]
+    format: Option<String>,
+    /// a6 (default) or a4.
+    #[serde(default)]
+    size: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Exported {
+    /// The folder the files went to.
+    pub dir: String,
+    pub files: Vec<String>,
+}
+
+pub async fn code_export(cockpit: &Cockpit, args: ExportArgs) -> Result<Exported> {
+    let format = Format::parse(args.format.as_deref().unwrap_or("pdf"))?;
+    let paper = paper(args.size.as_deref())?;
+    let target = match (&args.town, args.all) {
+        (Some(t), false) => Target::Town(t),
+        (None, true) => Target::All,
+        _ => {
+            return Err(Error::invalid(
+                "命令「code_export」需要且只需要一项：town（一个小镇）或 all: true（全部小镇）",
+            ))
+        }
+    };
+    let store = cockpit.store();
+    let dir = export::download_dir(store);
+    let files = export::export(store, &dir, target, paper, format).await?;
+    Ok(Exported {
+        dir: dir.display().to_string(),
+        files: files.iter().map(|p| p.display().to_string()).collect(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyExportArgs {
+    /// The issuer's name written into the key file.
+    #[serde(default)]
+    issuer: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct PublicKey {
+    pub key_id: String,
+    /// The public key file's text, for another office to import.
+    pub text: String,
+}
+
+pub async fn code_key_export(cockpit: &Cockpit, args: KeyExportArgs) -> Result<PublicKey> {
+    let issuer = args
+        .issuer
+        .unwrap_or_else(|| town::DEFAULT_ISSUER.to_string());
+    let (key_id, text) = town::public_key_text(cockpit.store(), &issuer)?;
+    Ok(PublicKey { key_id, text })
 }

@@ -6,8 +6,10 @@ use clap::{Args, Subcommand};
 
 use super::{open_cockpit, Cli};
 use crate::error::{Error, Result};
-use crate::towncode::card::{self, Paper};
-use crate::towncode::signing::{self, Issuer};
+use crate::towncode::card::Paper;
+use crate::towncode::export::{self, Format};
+use crate::towncode::rules::Colour;
+use crate::towncode::signing;
 use crate::towncode::town::{self, VerifyReport};
 
 #[derive(Debug, Args)]
@@ -18,6 +20,15 @@ pub struct CodeArgs {
 
 #[derive(Debug, Subcommand)]
 enum CodeAction {
+    /// 列出全部小镇的小镇码和颜色，及各颜色数量
+    List {
+        /// 只列出这种颜色：绿、黄、红、灰
+        #[arg(long)]
+        colour: Option<String>,
+        /// 输出 JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// 显示小镇码、颜色、原因和二维码内容
     Show {
         /// 小镇名称（或其中唯一的一部分）、小镇码或编号
@@ -64,7 +75,7 @@ enum KeyAction {
     Export {
         file: PathBuf,
         /// 签发方名称，写入公钥文件
-        #[arg(long, default_value = "特色小镇驾驶舱")]
+        #[arg(long, default_value = town::DEFAULT_ISSUER)]
         issuer: String,
     },
     /// 导入其他单位导出的公钥文件
@@ -75,6 +86,40 @@ pub async fn run(cli: &Cli, args: &CodeArgs) -> Result<()> {
     let cockpit = open_cockpit(cli).await?;
     let store = cockpit.store();
     match &args.action {
+        CodeAction::List { colour, json } => {
+            let colour = colour
+                .as_deref()
+                .map(|c| {
+                    Colour::from_name(c.trim()).ok_or_else(|| {
+                        Error::invalid(format!("颜色「{c}」无效，可选：绿、黄、红、灰"))
+                    })
+                })
+                .transpose()?;
+            let list = town::list(store, colour).await?;
+            if *json {
+                return print_json(&list);
+            }
+            if list.demo {
+                println!("【示例数据】");
+            }
+            let counts: Vec<String> = list
+                .counts
+                .iter()
+                .map(|(c, n)| format!("{c} {n}"))
+                .collect();
+            println!("共 {} 个小镇：{}", list.total, counts.join("，"));
+            for i in &list.towns {
+                let t = &i.town;
+                println!(
+                    "{}  {}  {}  {}",
+                    t.printed,
+                    t.colour,
+                    t.name,
+                    i.reasons.join("；")
+                );
+            }
+            Ok(())
+        }
         CodeAction::Show { town: query, json } => {
             let view = town::show(store, query).await?;
             if *json {
@@ -121,41 +166,23 @@ pub async fn run(cli: &Cli, args: &CodeArgs) -> Result<()> {
             size,
         } => {
             let paper = Paper::parse(size)?;
-            let view = town::show(store, query).await?;
-            let page = card::card_page(&town::card_data(&view), paper)?;
-            let bytes = match extension(out).as_str() {
-                "png" => card::render_png(&page, 300.0)?,
-                "pdf" => card::render_pdf(&[page])?,
-                other => {
-                    return Err(Error::invalid(format!(
-                        "输出文件「{}」的扩展名「{other}」不支持，请用 .png 或 .pdf",
-                        out.display()
-                    )))
-                }
-            };
-            write(out, &bytes)?;
+            let format = Format::of_path(out)?;
+            let (view, bytes) = export::town_card(store, query, paper, format).await?;
+            export::write(out, &bytes)?;
             println!("已导出 {} 的卡片：{}", view.town.name, out.display());
             Ok(())
         }
         CodeAction::Sheet { out } => {
-            if extension(out) != "pdf" {
+            if Format::of_path(out).ok() != Some(Format::Pdf) {
                 return Err(Error::invalid(format!(
                     "拼版只能导出 PDF，「{}」的扩展名不是 .pdf",
                     out.display()
                 )));
             }
-            let list = town::list(store, None).await?;
-            let mut cards = Vec::with_capacity(list.towns.len());
-            for item in &list.towns {
-                let view = town::show(store, &item.town.code).await?;
-                cards.push(town::card_data(&view));
-            }
-            let pages = card::sheet_pages(&cards)?;
-            write(out, &card::render_pdf(&pages)?)?;
+            let (cards, pages, bytes) = export::sheet_pdf(store).await?;
+            export::write(out, &bytes)?;
             println!(
-                "已导出 {} 个小镇的卡片，共 {} 页：{}",
-                cards.len(),
-                pages.len(),
+                "已导出 {cards} 个小镇的卡片，共 {pages} 页：{}",
                 out.display()
             );
             Ok(())
@@ -186,13 +213,9 @@ pub async fn run(cli: &Cli, args: &CodeArgs) -> Result<()> {
             let dir = town::data_dir(store);
             match action {
                 KeyAction::Export { file, issuer } => {
-                    let own = Issuer::load_or_create(&dir)?;
-                    write(file, own.export_public(issuer).as_bytes())?;
-                    println!(
-                        "已导出本机公钥（密钥编号 {}）：{}",
-                        own.key_id(),
-                        file.display()
-                    );
+                    let (key_id, text) = town::public_key_text(store, issuer)?;
+                    export::write(file, text.as_bytes())?;
+                    println!("已导出本机公钥（密钥编号 {key_id}）：{}", file.display());
                 }
                 KeyAction::Import { file } => {
                     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
@@ -226,10 +249,6 @@ fn extension(path: &Path) -> String {
     path.extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default()
-}
-
-fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {

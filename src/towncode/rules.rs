@@ -103,6 +103,10 @@ pub struct Facts {
     pub housing_investment_share: Option<f64>,
     /// Time elapsed minus progress towards the town's targets (0.25 = 25 points behind time).
     pub target_progress_gap: Option<f64>,
+    /// Supporting numbers per fact key (e.g. the km² under each control line), appended to the
+    /// reason when a rule on that fact fires.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub evidence: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -280,17 +284,50 @@ pub struct Rule {
     pub stages: Vec<String>,
 }
 
+/// How the creation-period facts (`target_progress_gap`, `creation_risk`) are derived from
+/// the store: the `[creation]` table of the rules file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreationSpec {
+    /// Effective investment (housing and commercial complexes excluded) expected over the
+    /// creation period, 亿元.
+    pub investment_target_yi: f64,
+    /// Length of the creation period, years.
+    pub period_years: u32,
+    /// Investment progress this far behind time is one risk signal.
+    pub risk_gap: f64,
+    /// A year-over-year change of output at or below this is one risk signal (-0.0 = any fall).
+    pub risk_output_change: f64,
+    /// Signals for 高 (one signal or more gives 中).
+    pub high_signals: u32,
+}
+
+impl Default for CreationSpec {
+    fn default() -> Self {
+        CreationSpec {
+            investment_target_yi: 20.0,
+            period_years: 3,
+            risk_gap: 0.5,
+            risk_output_change: 0.0,
+            high_signals: 2,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RulesFile {
     #[serde(default)]
     version: Option<u32>,
+    #[serde(default)]
+    creation: Option<CreationSpec>,
     rule: Vec<Rule>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rules {
     rules: Vec<Rule>,
+    creation: CreationSpec,
 }
 
 /// Whether a rule fired.
@@ -381,11 +418,27 @@ impl Rules {
                 )));
             }
         }
-        Ok(Rules { rules: file.rule })
+        let creation = file.creation.unwrap_or_default();
+        if creation.investment_target_yi.is_nan()
+            || creation.investment_target_yi <= 0.0
+            || creation.period_years == 0
+        {
+            return Err(Error::invalid(format!(
+                "规则文件「{origin}」[creation]：investment_target_yi 和 period_years 须大于 0"
+            )));
+        }
+        Ok(Rules {
+            rules: file.rule,
+            creation,
+        })
     }
 
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    pub fn creation(&self) -> &CreationSpec {
+        &self.creation
     }
 
     /// Decides the colour of one town.
@@ -480,10 +533,15 @@ fn judge(rule: &Rule, facts: &Facts) -> RuleOutcome {
         (FactValue::Text(v), _) => (false, v.clone()),
     };
     let (state, detail) = if fires {
+        let evidence = facts
+            .evidence
+            .get(&rule.fact)
+            .map(|e| format!("（{e}）"))
+            .unwrap_or_default();
         (
             RuleState::Fired,
             format!(
-                "{}：{} {}，{}{}",
+                "{}：{} {}，{}{}{evidence}",
                 rule.description,
                 spec.label,
                 shown,

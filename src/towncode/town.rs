@@ -49,10 +49,12 @@ struct Context {
 async fn context(store: &Store) -> Result<Context> {
     let counties = registry::counties(store.pool()).await?;
     registry::assign_missing(store.pool(), &counties).await?;
+    let rules = rules(store)?;
+    let facts = FactSource::load(store, rules.creation()).await?;
     Ok(Context {
         counties,
-        rules: rules(store)?,
-        facts: FactSource::load(store).await?,
+        rules,
+        facts,
     })
 }
 
@@ -242,7 +244,9 @@ pub async fn show(store: &Store, query: &str) -> Result<TownCodeView> {
         .ok_or_else(|| Error::not_found(format!("小镇「{}」的小镇码", town.name)))?;
     let (facts, status) = evaluate(&ctx, &town);
     let (period, figures) = ctx.facts.figures(&town);
-    let (score, rank) = (None, None);
+    let index = ctx.facts.index(town.id);
+    let score = index.and_then(|i| i.score);
+    let rank = index.and_then(|i| i.rank.map(|r| (r, i.of)));
     let issuer = Issuer::load_or_create(&data_dir(store))?;
     let wanted = Payload {
         code: code.compact(),
@@ -369,6 +373,37 @@ pub async fn verify_text(store: &Store, text: &str) -> Result<VerifyReport> {
 pub async fn verify_image(store: &Store, path: &Path) -> Result<VerifyReport> {
     let text = qr::decode_file(path)?;
     verify_text(store, &text).await
+}
+
+/// Verifies the QR code in an uploaded image given as base64 (a browser or window upload;
+/// a `data:image/...;base64,` prefix is accepted).
+pub async fn verify_image_base64(store: &Store, b64: &str) -> Result<VerifyReport> {
+    let b64 = b64.trim();
+    let b64 = match b64.split_once(";base64,") {
+        Some((head, rest)) if head.starts_with("data:") => rest,
+        _ => b64,
+    };
+    let cleaned: String = b64.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let bytes = data_encoding::BASE64
+        .decode(cleaned.as_bytes())
+        .map_err(|_| Error::invalid("上传的图片数据不是有效的 base64"))?;
+    let img = image::load_from_memory(&bytes).map_err(|_| {
+        Error::invalid("无法读取上传的图片：文件已损坏或不是支持的图片格式（PNG、JPEG）")
+    })?;
+    let text = qr::decode_image(&img).map_err(|e| match e {
+        Error::Invalid(msg) => Error::invalid(format!("上传的图片{msg}")),
+        other => other,
+    })?;
+    verify_text(store, &text).await
+}
+
+/// The issuer name written into an exported key file when none is given.
+pub const DEFAULT_ISSUER: &str = "特色小镇驾驶舱";
+
+/// This installation's public key as the text file another office imports.
+pub fn public_key_text(store: &Store, issuer_name: &str) -> Result<(String, String)> {
+    let own = Issuer::load_or_create(&data_dir(store))?;
+    Ok((own.key_id().to_string(), own.export_public(issuer_name)))
 }
 
 fn date<S: serde::Serializer>(d: &chrono::NaiveDate, s: S) -> std::result::Result<S::Ok, S::Error> {
