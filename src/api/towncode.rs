@@ -179,9 +179,8 @@ pub async fn code_export(cockpit: &Cockpit, args: ExportArgs) -> Result<Exported
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeyExportArgs {
-    /// The issuer's name written into the key file.
-    #[serde(default)]
-    issuer: Option<String>,
+    /// The issuer's name written into the key file (the office that signs, e.g. 「特色小镇驾驶舱」).
+    issuer: String,
 }
 
 #[derive(Serialize)]
@@ -192,9 +191,10 @@ pub struct PublicKey {
 }
 
 pub async fn code_key_export(cockpit: &Cockpit, args: KeyExportArgs) -> Result<PublicKey> {
-    let issuer = args
-        .issuer
-        .unwrap_or_else(|| town::DEFAULT_ISSUER.to_string());
-    let (key_id, text) = town::public_key_text(cockpit.store(), &issuer)?;
+    let issuer = args.issuer.trim();
+    if issuer.is_empty() {
+        return Err(Error::invalid("签发方名称（issuer）不能为空"));
+    }
+    let (key_id, text) = town::public_key_text(cockpit.store(), issuer)?;
     Ok(PublicKey { key_id, text })
 }

@@ -13,6 +13,8 @@ export default async function globalSetup(): Promise<void> {
   const child = spawn(bin, ['--db', db, 'serve', '--port', '0', '--ui', join(repo, 'ui', 'dist')], {
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: false,
+    // Card exports (一码) go here, not into the user's download folder.
+    env: { ...process.env, TOWNCOCKPIT_DOWNLOAD_DIR: join(dir, 'downloads') },
   })
   const url = await new Promise<string>((ok, fail) => {
     let buf = ''

@@ -1,0 +1,302 @@
+//! Town-code colours from the other parts' results, on a real demo database: a synthetic
+//! control-line violation turns a town red with the numbers in its reason; a sharp fall in the
+//! vitality-index rank turns a town yellow; the demo province shows every colour with no rule
+//! left 「未评估」 when its data exists; cards, uploads, exports and the key through the command
+//! table.
+
+use serde_json::json;
+use towncockpit::api::{dispatch, Cockpit};
+use towncockpit::spatial::repo;
+use towncockpit::spatial::ControlKind;
+use towncockpit::towncode::rules::{Colour, RuleState};
+use towncockpit::towncode::{qr, town};
+
+async fn demo(dir: &std::path::Path) -> Cockpit {
+    Cockpit::open(&dir.join("cockpit.sqlite")).await.unwrap()
+}
+
+/// A named town that is green in the demo, with its id.
+async fn green_named_town(c: &Cockpit) -> (i64, String) {
+    let list = town::list(c.store(), Some(Colour::Green)).await.unwrap();
+    let t = list
+        .towns
+        .iter()
+        .find(|t| t.town.stage == "命名")
+        .expect("a green named town in the demo");
+    (t.town.town_id, t.town.name.clone())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_control_line_violation_turns_a_town_red_with_its_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo(dir.path()).await;
+    let store = c.store();
+    let (id, name) = green_named_town(&c).await;
+    let before = town::show(store, &name).await.unwrap();
+    assert_eq!(before.town.colour, Colour::Green);
+    assert_eq!(before.facts.control_line_violations, Some(0.0));
+
+    // The ecological red line now covers the whole town.
+    let boundary: String = sqlx::query_scalar("SELECT boundary_geojson FROM towns WHERE id = ?")
+        .bind(id)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let shape = repo::from_geojson(&name, &boundary).unwrap();
+    let mut tx = store.pool().begin().await.unwrap();
+    repo::replace_layer(
+        &mut tx,
+        ControlKind::Redline,
+        "测试红线",
+        &[(1, shape)],
+        false,
+        "2026-01-01T00:00:00Z",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    towncockpit::spatial::check::run(store, false)
+        .await
+        .unwrap();
+
+    let after = town::show(store, &name).await.unwrap();
+    assert_eq!(after.town.colour, Colour::Red, "{:?}", after.reasons);
+    let r2 = after
+        .reasons
+        .iter()
+        .find(|r| r.id == "R2")
+        .expect("the control-line rule fired");
+    let area = after.facts.area_km2.unwrap();
+    assert!(r2.detail.contains("压占生态保护红线"), "{}", r2.detail);
+    assert!(
+        r2.detail.contains(&format!("{area:.3} km²")),
+        "{} (area {area})",
+        r2.detail
+    );
+    assert!(r2.detail.contains("100.0%"), "{}", r2.detail);
+    // The signed payload follows the colour.
+    assert!(after.payload.contains("*R*"), "{}", after.payload);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sharp_fall_in_the_index_rank_turns_a_town_yellow() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo(dir.path()).await;
+    let store = c.store();
+    // A green named town ranked in the upper part of the latest year.
+    let list = town::list(store, Some(Colour::Green)).await.unwrap();
+    let mut pick = None;
+    for t in list.towns.iter().filter(|t| t.town.stage == "命名") {
+        let v = town::show(store, &t.town.code).await.unwrap();
+        if let Some((rank, of)) = v.rank {
+            if rank <= of / 3 {
+                pick = Some((t.town.town_id, t.town.name.clone(), rank));
+                break;
+            }
+        }
+    }
+    let (id, name, rank) = pick.expect("a green named town in the top third");
+    let year: i64 = sqlx::query_scalar("SELECT max(year) FROM indicator_values")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    // Its latest year's volumes collapse (shares and rates stay as they were).
+    sqlx::query(
+        "UPDATE indicator_values SET value = value * 0.05
+         WHERE town_id = ? AND year = ? AND indicator_code IN
+             (SELECT code FROM indicators WHERE kind IN ('flow', 'stock'))",
+    )
+    .bind(id)
+    .bind(year)
+    .execute(store.pool())
+    .await
+    .unwrap();
+
+    let after = town::show(store, &name).await.unwrap();
+    let change = after.facts.index_rank_change.expect("rank change known");
+    assert!(change <= -10.0, "rank {rank} → {:?}", after.rank);
+    assert_eq!(after.town.colour, Colour::Yellow, "{:?}", after.reasons);
+    let y1 = after.reasons.iter().find(|r| r.id == "Y1").expect("Y1");
+    let (now, _) = after.rank.unwrap();
+    assert!(
+        y1.detail.contains(&format!("{change:.0}位")),
+        "{}",
+        y1.detail
+    );
+    assert!(
+        y1.detail.contains(&format!("名 → {year} 年第 {now} 名")),
+        "{}",
+        y1.detail
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_shows_every_colour_and_evaluates_what_it_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo(dir.path()).await;
+    let list = dispatch(&c, "code_list", json!({})).await.unwrap();
+    let total = list["total"].as_u64().unwrap();
+    for colour in ["绿", "黄", "红", "灰"] {
+        let n = list["counts"][colour].as_u64().unwrap();
+        assert!(n > 0 && n < total, "{colour}: {n} of {total}");
+    }
+    // Every fact the demo holds is evaluated: only the annual assessment grade (which the demo
+    // does not generate) and, for a town with no investment that year, the housing share may
+    // stay 「未评估」.
+    let store = c.store();
+    let mut risk = std::collections::BTreeMap::new();
+    for t in list["towns"].as_array().unwrap() {
+        let v = town::show(store, t["code"].as_str().unwrap())
+            .await
+            .unwrap();
+        for r in v
+            .rules
+            .iter()
+            .filter(|r| r.state == RuleState::NotEvaluated)
+        {
+            assert!(
+                r.id == "R3" || (r.id == "R5" && v.facts.housing_investment_share.is_none()),
+                "{}: {} {}",
+                v.town.name,
+                r.id,
+                r.detail
+            );
+        }
+        if v.town.stage == "创建" {
+            *risk
+                .entry(v.facts.creation_risk.clone().unwrap())
+                .or_insert(0) += 1;
+            let y5 = v.rules.iter().find(|r| r.id == "Y5").unwrap();
+            assert_ne!(y5.state, RuleState::NotApplicable);
+            if y5.state == RuleState::Fired {
+                assert!(y5.detail.contains("亿元"), "{}", y5.detail);
+            }
+        }
+        // Reasons on measured facts carry their numbers (list status and grades are words).
+        for r in v
+            .reasons
+            .iter()
+            .filter(|r| !["G1", "R3", "R4"].contains(&r.id.as_str()))
+        {
+            assert!(
+                r.detail.chars().any(|ch| ch.is_ascii_digit()),
+                "reason without a number: {}",
+                r.detail
+            );
+        }
+    }
+    // Creation risk takes more than one level across the demo's creating towns.
+    assert!(risk.len() >= 2, "{risk:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cards_uploads_exports_and_the_key_through_the_command_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let downloads = dir.path().join("下载");
+    // The only test in this file that reads the variable; set before any export runs.
+    std::env::set_var(towncockpit::towncode::export::DOWNLOAD_DIR_ENV, &downloads);
+    let c = demo(dir.path()).await;
+    let (_, name) = green_named_town(&c).await;
+    let shown = dispatch(&c, "code_show", json!({ "town": name }))
+        .await
+        .unwrap();
+
+    // The card image carries the town's current payload.
+    let card = dispatch(&c, "code_card", json!({ "town": name, "size": "a6" }))
+        .await
+        .unwrap();
+    assert_eq!(card["code"], shown["code"]);
+    let b64 = card["png_base64"].as_str().unwrap();
+    let png = data_encoding::BASE64.decode(b64.as_bytes()).unwrap();
+    assert_eq!(&png[..4], b"\x89PNG");
+    let img = image::load_from_memory(&png).unwrap();
+    assert_eq!(
+        qr::decode_image(&img).unwrap(),
+        shown["payload"].as_str().unwrap()
+    );
+
+    // Uploading it says the same as pasting its text.
+    let by_image = dispatch(&c, "code_verify_image", json!({ "image_base64": b64 }))
+        .await
+        .unwrap();
+    let by_text = dispatch(&c, "code_verify", json!({ "text": shown["payload"] }))
+        .await
+        .unwrap();
+    assert_eq!(by_image, by_text);
+    assert_eq!(by_image["label"], "真实有效");
+    let data_url = format!("data:image/png;base64,{b64}");
+    let again = dispatch(&c, "code_verify_image", json!({ "image_base64": data_url }))
+        .await
+        .unwrap();
+    assert_eq!(again, by_text);
+    let bad = dispatch(
+        &c,
+        "code_verify_image",
+        json!({ "image_base64": "bm90IGFuIGltYWdl" }),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        bad.message.contains("无法读取上传的图片"),
+        "{}",
+        bad.message
+    );
+
+    // Exports land in the download directory and are real files.
+    let one = dispatch(
+        &c,
+        "code_export",
+        json!({ "town": name, "format": "pdf", "size": "a4" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(one["dir"], json!(downloads.display().to_string()));
+    let files: Vec<&str> = one["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert!(files[0].ends_with("_A4.pdf"), "{files:?}");
+    assert!(std::fs::read(files[0]).unwrap().starts_with(b"%PDF"));
+    let png_file = dispatch(&c, "code_export", json!({ "town": name, "format": "png" }))
+        .await
+        .unwrap();
+    let path = png_file["files"][0].as_str().unwrap();
+    assert_eq!(
+        qr::decode_file(std::path::Path::new(path)).unwrap(),
+        shown["payload"].as_str().unwrap()
+    );
+    let sheet = dispatch(&c, "code_export", json!({ "all": true, "format": "pdf" }))
+        .await
+        .unwrap();
+    let sheet_path = sheet["files"][0].as_str().unwrap();
+    let total = dispatch(&c, "code_list", json!({})).await.unwrap()["total"]
+        .as_u64()
+        .unwrap();
+    assert!(std::fs::read(sheet_path).unwrap().starts_with(b"%PDF"));
+    // Four A6 cards to an A4 page (pdfinfo: Debian poppler-utils, see install-system-deps.sh).
+    let out = std::process::Command::new("pdfinfo")
+        .arg(sheet_path)
+        .output()
+        .expect("pdfinfo runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let pages: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .map(|s| s.trim().parse().unwrap())
+        .expect("pdfinfo reports pages");
+    assert_eq!(pages, total.div_ceil(4));
+    let neither = dispatch(&c, "code_export", json!({ "format": "pdf" }))
+        .await
+        .unwrap_err();
+    assert!(neither.message.contains("town"), "{}", neither.message);
+
+    // The public key verifies the issued payload's key id.
+    let key = dispatch(&c, "code_key_export", json!({ "issuer": "测试局" }))
+        .await
+        .unwrap();
+    assert_eq!(key["key_id"], shown["key_id"]);
+    assert!(key["text"].as_str().unwrap().contains("测试局"));
+}
