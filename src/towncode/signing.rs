@@ -58,8 +58,16 @@ impl Issuer {
         } else {
             std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
             let key = SigningKey::generate(&mut rand::rngs::OsRng);
-            write_private(&path, &data_encoding::BASE32_NOPAD.encode(key.as_bytes()))?;
-            key
+            let text = data_encoding::BASE32_NOPAD.encode(key.as_bytes());
+            match write_private(&path, &text) {
+                Ok(()) => key,
+                // Two first requests at once (the screen asks for a code and its card
+                // together): the other one's key won, use it.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Issuer::load_or_create(data_dir)
+                }
+                Err(e) => return Err(Error::io(&path, e)),
+            }
         };
         let id = key_id(&key.verifying_key());
         Ok(Issuer { key, id })
@@ -95,21 +103,33 @@ impl Issuer {
 }
 
 #[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> Result<()> {
+/// Writes the key to a private temporary file, then links it into place: the link fails when
+/// the key already exists, so a reader never sees a half-written key and a key is never replaced.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
+    let tmp = path.with_extension(format!("tmp{}", rand::random::<u64>()));
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(path)
-        .map_err(|e| Error::io(path, e))?;
-    f.write_all(text.as_bytes()).map_err(|e| Error::io(path, e))
+        .open(&tmp)?;
+    let linked = f
+        .write_all(text.as_bytes())
+        .and_then(|_| f.sync_all())
+        .and_then(|_| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    linked
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?
+        .write_all(text.as_bytes())
 }
 
 /// An exported public key.
