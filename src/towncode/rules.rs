@@ -187,7 +187,7 @@ const FACTS: &[FactSpec] = &[
     },
     FactSpec {
         key: "area_km2",
-        label: "规划面积",
+        label: "小镇面积",
         percent: false,
         unit: "平方公里",
     },
