@@ -592,7 +592,7 @@ mod tests {
         // Facts not given are reported, not silently passed.
         assert!(status
             .not_evaluated()
-            .any(|o| o.detail.contains("创建期风险评估")));
+            .any(|o| o.detail.contains("最近一次考核")));
     }
 
     #[test]
