@@ -112,6 +112,10 @@ pub struct TownsArgs {
     pub scope: Option<String>,
     #[serde(default)]
     pub year: Option<i32>,
+    /// Leave the boundaries out (null): the province and city views draw towns as points and
+    /// need not carry every polygon.
+    #[serde(default)]
+    pub points_only: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -179,7 +183,11 @@ pub async fn map_towns(store: &Store, args: TownsArgs) -> Result<MapTowns> {
     let (report, _) = check::compute(store, false).await?;
     let checks: HashMap<i64, &check::TownCheck> =
         report.towns.iter().map(|c| (c.town_id, c)).collect();
-    let mut boundaries = load_boundaries(store).await?;
+    let mut boundaries = if args.points_only {
+        HashMap::new()
+    } else {
+        load_boundaries(store).await?
+    };
     let towns = towns_in(store, &scope).await?;
     let ids: Vec<i64> = towns.iter().map(|t| t.id).collect();
     let shapes: Vec<MultiPolygon<f64>> = ids
