@@ -26,10 +26,15 @@ interface CliCode {
   colour: string
 }
 
+interface CliCheck {
+  towns: { town_id: number; name: string; county_code: string; layers: { kind: string; violation: boolean }[] }[]
+}
+
 /** Waits until the map has loaded and painted `scope`; returns how long that step took in the page. */
 async function drawn(map: Locator, scope: string): Promise<number> {
   await expect(map).toHaveAttribute('data-state', 'ready')
   await expect(map).toHaveAttribute('data-drawn-scope', scope)
+  await expect(map).toHaveAttribute('data-layer-state', 'ready')
   return Number(await map.getAttribute('data-drill-ms'))
 }
 
@@ -105,6 +110,7 @@ test('drill from the province to a city, a county and a town, and back', async (
   await map.getByTestId('map-layer-controls').check()
   await expect(map.getByTestId('map-legend')).toHaveAttribute('data-title', '三条控制线')
   await expect(map.getByTestId('map-legend')).toContainText('超出城镇开发边界')
+  await expect(map).toHaveAttribute('data-layer-state', 'ready')
   await page.screenshot({ path: join(artifacts, 'map-town.png') })
   await marks(map)
 
@@ -150,4 +156,59 @@ test('the light theme draws the same map; the overview centre is the compact map
   await page.getByTestId('scope-city').selectOption('330100')
   await expect(page.getByTestId('overview')).toHaveAttribute('data-state', 'ready')
   await drawn(centre, '330100')
+})
+
+test('control lines: a county with a violation shows its pieces; wheel zoom turns city points into boundaries; a click on the map drills', async ({
+  page,
+}) => {
+  const map = await openMap(page, '?theme=dark')
+  // The first town the CLI's check finds in conflict with a control line.
+  const check = cli<CliCheck>(['map', 'check'])
+  const bad = check.towns.find((t) => t.layers.some((l) => l.violation))!
+  expect(bad).toBeTruthy()
+  const county = bad.county_code
+  const city = `${county.slice(0, 4)}00`
+  const inCounty = check.towns.filter((t) => t.county_code === county)
+  const violating = inCounty.filter((t) => t.layers.some((l) => l.violation)).length
+
+  await map.getByTestId('map-layer-controls').check()
+  await map.locator(`[data-testid="map-region"][data-code="${city}"]`).click()
+  await drawn(map, city)
+  await expect(map).toHaveAttribute('data-polygons', 'false')
+
+  // Zooming in on a city with the mouse wheel swaps its points for the towns' boundaries.
+  const box = (await map.locator('.chart').boundingBox())!
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+  for (let i = 0; i < 12 && (await map.getAttribute('data-polygons')) !== 'true'; i++) {
+    await page.mouse.wheel(0, -400)
+    await page.waitForTimeout(150)
+  }
+  await expect(map).toHaveAttribute('data-polygons', 'true')
+  await expect(map).toHaveAttribute('data-state', 'ready')
+  await map.getByTestId('map-reset').click()
+  await expect(map).toHaveAttribute('data-polygons', 'false')
+
+  await map.locator(`[data-testid="map-region"][data-code="${county}"]`).click()
+  await drawn(map, county)
+  const legend = map.getByTestId('map-legend')
+  await expect(legend.locator('[data-label="存在冲突的小镇"]')).toHaveAttribute('data-count', String(violating))
+  await expect(legend.locator('[data-label="未发现问题的小镇"]')).toHaveAttribute(
+    'data-count',
+    String(inCounty.length - violating),
+  )
+  await map.locator(`[data-testid="map-town"][data-id="${bad.town_id}"]`).click()
+  await expect(map.getByTestId('profile-name')).toHaveText(bad.name)
+  await marks(map)
+  await page.screenshot({ path: join(artifacts, 'map-controls.png') })
+
+  // Back at the province, a click in the middle of the map lands on a city and drills into it.
+  await map.getByTestId('map-breadcrumb').getByRole('button', { name: '浙江省' }).click()
+  await drawn(map, '330000')
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
+  await expect(map).toHaveAttribute('data-level', 'city')
+  const drilled = (await map.getAttribute('data-scope'))!
+  await drawn(map, drilled)
+  const crumbs = map.getByTestId('map-breadcrumb').locator('.crumb')
+  await expect(crumbs).toHaveCount(2)
+  await expect(crumbs.nth(1)).toHaveAttribute('data-code', drilled)
 })
