@@ -9,7 +9,7 @@ use geo::{Coord, MultiPolygon};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::bundled::{children, division, Division, Level};
+use super::bundled::{children, division, Division, Level, Shapes};
 use super::check::{self, CheckReport};
 use super::render::{self, LegendEntry, MapSpec, MapTown, Outline, Rgb};
 use super::repo::{load_boundaries, to_geojson};
@@ -90,8 +90,9 @@ pub async fn map_geo(store: &Store, args: GeoArgs) -> Result<MapGeo> {
     } else {
         children(&own.code).collect()
     };
-    let mut shapes: Vec<MultiPolygon<f64>> = kids.iter().map(|d| d.shape.clone()).collect();
-    shapes.push(own.shape.clone());
+    let drawn = Shapes::load(store).await?;
+    let mut shapes: Vec<MultiPolygon<f64>> = kids.iter().map(|d| drawn.of(d).clone()).collect();
+    shapes.push(drawn.of(own).clone());
     let mut thin = for_display(&shapes, DISPLAY_BUDGET);
     let own_thin = thin.pop().unwrap_or_else(|| MultiPolygon(vec![]));
     Ok(MapGeo {
@@ -340,16 +341,17 @@ pub async fn render_map(
     let towns = towns_in(store, &scope).await?;
     let ids: std::collections::HashSet<i64> = towns.iter().map(|t| t.id).collect();
 
+    let drawn = Shapes::load(store).await?;
     let mut outlines = vec![Outline {
         name: own.name.clone(),
-        shape: own.shape.clone(),
+        shape: drawn.of(own).clone(),
         weight: 0,
         label: own.level == Level::County,
     }];
     if own.level != Level::County {
         outlines.extend(children(&own.code).map(|d| Outline {
             name: d.name.clone(),
-            shape: d.shape.clone(),
+            shape: drawn.of(d).clone(),
             weight: 1,
             label: true,
         }));
