@@ -405,6 +405,26 @@ struct Built {
     rows: Vec<RankRow>,
 }
 
+/// The year asked for (the latest of `periods` when none); a year without `what` is refused
+/// with the years there are.
+pub(crate) fn pick_year(periods: &[i32], period: Option<i32>, what: &str) -> Result<i32> {
+    match period {
+        Some(p) if periods.contains(&p) => Ok(p),
+        Some(p) => Err(Error::not_found(format!(
+            "{p} 年的{what}（可选年份：{}）",
+            periods
+                .iter()
+                .map(|y| y.to_string())
+                .collect::<Vec<_>>()
+                .join("、")
+        ))),
+        None => periods
+            .last()
+            .copied()
+            .ok_or_else(|| Error::not_found(what.to_string())),
+    }
+}
+
 fn build_ranking(
     structure: &Structure,
     effective: &[f64],
@@ -415,22 +435,7 @@ fn build_ranking(
     let mut periods: Vec<i32> = results.iter().map(|r| r.year).collect();
     periods.sort_unstable();
     periods.dedup();
-    let year = match period {
-        Some(p) if periods.contains(&p) => p,
-        Some(p) => {
-            return Err(Error::not_found(format!(
-                "{p} 年的活力指数（可选年份：{}）",
-                periods
-                    .iter()
-                    .map(|y| y.to_string())
-                    .collect::<Vec<_>>()
-                    .join("、")
-            )))
-        }
-        None => *periods
-            .last()
-            .ok_or_else(|| Error::not_found("活力指数结果"))?,
-    };
+    let year = pick_year(&periods, period, "活力指数结果")?;
     let dims = dimensions_of(structure, effective);
     let root = &structure.nodes[structure.root].code;
     let lookup: HashMap<(i32, i64, &str), &ResultRow> = results

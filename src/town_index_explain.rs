@@ -9,7 +9,9 @@ use crate::error::{Error, Result};
 use crate::index::diagnostics::{diagnose_period, IndicatorStats};
 use crate::index::{compute, NodeKind, UncertaintySpec};
 use crate::store::Store;
-use crate::town_index::{load_frame, methodology, rank_stats, ranking, RankingArgs, VersionRef};
+use crate::town_index::{
+    load_frame, methodology, pick_year, rank_stats, ranking, RankingArgs, VersionRef,
+};
 use crate::towns::load_all;
 
 /// Runs when the caller names none: about a second for the demo province in a debug build.
@@ -195,22 +197,7 @@ pub async fn diagnostics(store: &Store, args: DiagnosticsArgs) -> Result<IndexDi
     let outcome = compute(&frame, &structure, &method)?;
     let labels = &frame.rows.periods;
     let periods: Vec<i32> = labels.iter().filter_map(|p| p.parse().ok()).collect();
-    let year = match args.period {
-        Some(p) if periods.contains(&p) => p,
-        Some(p) => {
-            return Err(Error::not_found(format!(
-                "{p} 年的活力指数数据（可选年份：{}）",
-                periods
-                    .iter()
-                    .map(|y| y.to_string())
-                    .collect::<Vec<_>>()
-                    .join("、")
-            )))
-        }
-        None => *periods
-            .last()
-            .ok_or_else(|| Error::not_found("活力指数数据"))?,
-    };
+    let year = pick_year(&periods, args.period, "活力指数数据")?;
     let label = year.to_string();
     let k = labels
         .iter()
