@@ -2,6 +2,7 @@
 // the boundaries registered with ECharts once per scope, and the layers' colours and legends.
 // Layer values are joined by town id from the commands that own them (index_towns, code_list).
 import { registerMap } from 'echarts/core'
+import { ensureGlyphs } from './glyphs'
 import { cssVar } from './theme'
 import { call } from './transport'
 import type { Scope } from './types'
@@ -117,6 +118,9 @@ export function loadGeo(code: string): Promise<MapGeo> {
     const g = await call<MapGeo>('map_geo', { scope: code })
     const drawn = g.scope.level === 'county' ? g.outline : g.children
     registerMap(mapKey(code), drawn as unknown as Parameters<typeof registerMap>[1])
+    // Region labels come from the boundaries, not from the chart option (see glyphs.ts).
+    const names = (drawn as { features?: { properties?: { name?: string } }[] }).features ?? []
+    await ensureGlyphs(names.map((f) => f.properties?.name ?? '').join(''))
     return g
   })
 }
