@@ -14,6 +14,7 @@ pub mod server;
 pub mod spatial;
 pub mod store;
 pub mod town_index;
+pub mod town_index_explain;
 pub mod towncode;
 pub mod towns;
 

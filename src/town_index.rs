@@ -14,7 +14,7 @@ use sqlx::Row;
 use crate::error::{Error, Result};
 use crate::index::frame::{build_rows, parse_structure};
 use crate::index::method::{AhpMatrix, WeightMethod};
-use crate::index::uncertainty::{self, UncertaintySpec};
+use crate::index::uncertainty::{self, RankStats, UncertaintySpec};
 use crate::index::{aggregate, compute, Frame, Method, NodeKind, Outcome, Structure};
 use crate::store::Store;
 use crate::towns::{load_all, TownRow};
@@ -36,7 +36,7 @@ pub struct Methodology {
 }
 
 impl Methodology {
-    fn parse(&self) -> Result<(Structure, Method)> {
+    pub(crate) fn parse(&self) -> Result<(Structure, Method)> {
         let label = format!("方法版本 {} 的结构", self.version);
         let structure = parse_structure(&self.meta_csv, &label)?;
         let method = Method::parse(
@@ -101,7 +101,11 @@ pub async fn methodology(store: &Store, version: Option<i64>) -> Result<Methodol
 }
 
 /// The towns' year-end values as an index data frame for `structure`.
-async fn load_frame(store: &Store, structure: &Structure, towns: &[TownRow]) -> Result<Frame> {
+pub(crate) async fn load_frame(
+    store: &Store,
+    structure: &Structure,
+    towns: &[TownRow],
+) -> Result<Frame> {
     let catalogue: Vec<String> = sqlx::query_scalar("SELECT code FROM indicators")
         .fetch_all(store.pool())
         .await?;
@@ -401,6 +405,26 @@ struct Built {
     rows: Vec<RankRow>,
 }
 
+/// The year asked for (the latest of `periods` when none); a year without `what` is refused
+/// with the years there are.
+pub(crate) fn pick_year(periods: &[i32], period: Option<i32>, what: &str) -> Result<i32> {
+    match period {
+        Some(p) if periods.contains(&p) => Ok(p),
+        Some(p) => Err(Error::not_found(format!(
+            "{p} 年的{what}（可选年份：{}）",
+            periods
+                .iter()
+                .map(|y| y.to_string())
+                .collect::<Vec<_>>()
+                .join("、")
+        ))),
+        None => periods
+            .last()
+            .copied()
+            .ok_or_else(|| Error::not_found(what.to_string())),
+    }
+}
+
 fn build_ranking(
     structure: &Structure,
     effective: &[f64],
@@ -411,22 +435,7 @@ fn build_ranking(
     let mut periods: Vec<i32> = results.iter().map(|r| r.year).collect();
     periods.sort_unstable();
     periods.dedup();
-    let year = match period {
-        Some(p) if periods.contains(&p) => p,
-        Some(p) => {
-            return Err(Error::not_found(format!(
-                "{p} 年的活力指数（可选年份：{}）",
-                periods
-                    .iter()
-                    .map(|y| y.to_string())
-                    .collect::<Vec<_>>()
-                    .join("、")
-            )))
-        }
-        None => *periods
-            .last()
-            .ok_or_else(|| Error::not_found("活力指数结果"))?,
-    };
+    let year = pick_year(&periods, period, "活力指数结果")?;
     let dims = dimensions_of(structure, effective);
     let root = &structure.nodes[structure.root].code;
     let lookup: HashMap<(i32, i64, &str), &ResultRow> = results
@@ -526,24 +535,35 @@ async fn add_intervals(
     year: i32,
     rows: &mut [RankRow],
 ) -> Result<()> {
-    let (structure, method) = m.parse()?;
-    let frame = load_frame(store, &structure, towns).await?;
     let spec = UncertaintySpec {
         runs: 300,
         seed: 1,
         ..UncertaintySpec::default()
     };
-    let (_, stats) = uncertainty::run(&frame, &structure, &method, &spec)?;
-    let year = year.to_string();
-    let by_town: HashMap<&str, [f64; 2]> = stats
-        .iter()
-        .filter(|s| s.time.as_deref() == Some(year.as_str()))
-        .map(|s| (s.unit.as_str(), [s.q05, s.q95]))
-        .collect();
+    let stats = rank_stats(store, m, towns, year, &spec).await?;
     for r in rows {
-        r.rank_interval = by_town.get(r.town_id.to_string().as_str()).copied();
+        r.rank_interval = stats.get(&r.town_id).map(|s| [s.q05, s.q95]);
     }
     Ok(())
+}
+
+/// Monte Carlo rank statistics of every town ranked in `year` under methodology `m`.
+pub(crate) async fn rank_stats(
+    store: &Store,
+    m: &Methodology,
+    towns: &[TownRow],
+    year: i32,
+    spec: &UncertaintySpec,
+) -> Result<HashMap<i64, RankStats>> {
+    let (structure, method) = m.parse()?;
+    let frame = load_frame(store, &structure, towns).await?;
+    let (_, stats) = uncertainty::run(&frame, &structure, &method, spec)?;
+    let year = year.to_string();
+    Ok(stats
+        .into_iter()
+        .filter(|s| s.time.as_deref() == Some(year.as_str()))
+        .filter_map(|s| Some((s.unit.parse().ok()?, s)))
+        .collect())
 }
 
 // ---- one town ---------------------------------------------------------------------------

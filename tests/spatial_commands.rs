@@ -45,6 +45,24 @@ async fn drill_down_towns_and_checks_on_the_demo_province() {
         .iter()
         .all(|t| t["city"] == "杭州市" && t["boundary"]["type"] == "Polygon"));
 
+    // Points only: the same towns and figures, without the polygons the province view skips.
+    let points = call(
+        &c,
+        "map_towns",
+        json!({"scope": "330100", "points_only": true}),
+    )
+    .await;
+    let light = points["towns"].as_array().unwrap();
+    assert_eq!(light.len(), list.len());
+    for (p, t) in light.iter().zip(list) {
+        assert!(p["boundary"].is_null());
+        assert_eq!(
+            (&p["id"], &p["lon"], &p["output"]),
+            (&t["id"], &t["lon"], &t["output"])
+        );
+        assert_eq!(p["violations"], t["violations"]);
+    }
+
     // The demo province triggers the rules it was built to trigger, and the named towns made
     // too large are the only ones over 5 km².
     let check = call(&c, "map_check", json!({"pieces": true})).await;

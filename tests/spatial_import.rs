@@ -279,3 +279,137 @@ async fn a_gbk_shapefile_without_cpg_is_read_and_matched_by_chinese_name() {
         "{area} vs {expected}"
     );
 }
+
+fn division_feature(code: &str, name: &str, rings: &str) -> String {
+    format!(
+        r#"{{"type":"Feature","properties":{{"adcode":"{code}","name":"{name}"}},"geometry":{{"type":"Polygon","coordinates":{rings}}}}}"#
+    )
+}
+
+/// Every [lon, lat] of a GeoJSON geometry value.
+fn coords(v: &serde_json::Value, out: &mut Vec<(f64, f64)>) {
+    match v.as_array() {
+        Some(a) if a.len() == 2 && a.iter().all(|x| x.is_f64() || x.is_i64()) => {
+            out.push((a[0].as_f64().unwrap(), a[1].as_f64().unwrap()))
+        }
+        Some(a) => a.iter().for_each(|x| coords(x, out)),
+        None => {}
+    }
+}
+
+/// The bounding box of the named feature of a `map_geo` collection.
+async fn drawn_bbox(cockpit: &Cockpit, scope: &str, part: &str, name: &str) -> [f64; 4] {
+    let geo = towncockpit::api::dispatch(cockpit, "map_geo", serde_json::json!({ "scope": scope }))
+        .await
+        .unwrap();
+    let f = geo[part]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["name"] == name)
+        .unwrap_or_else(|| panic!("{name} not in {part} of {scope}"));
+    let mut pts = Vec::new();
+    coords(&f["geometry"]["coordinates"], &mut pts);
+    pts.iter().fold(
+        [f64::MAX, f64::MAX, f64::MIN, f64::MIN],
+        |[a, b, c, d], (x, y)| [a.min(*x), b.min(*y), c.max(*x), d.max(*y)],
+    )
+}
+
+#[tokio::test]
+async fn official_county_boundaries_replace_the_bundled_ones_all_or_nothing() {
+    use towncockpit::spatial::bundled::Level;
+    use towncockpit::spatial::import::import_divisions;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite");
+    let cockpit = Cockpit::open(&db).await.unwrap();
+    let bundled = drawn_bbox(&cockpit, "330106", "outline", "西湖区").await;
+    let official = square_in("330106", 0.02);
+    let [x0, y0] = [official.exterior().0[0].x, official.exterior().0[0].y];
+    let square_box = [x0, y0, x0 + 0.04, y0 + 0.04];
+    assert!(
+        bundled[0] < square_box[0] - 0.01 && bundled[2] > square_box[2] + 0.01,
+        "the test square must differ from the bundled outline"
+    );
+
+    // Refused, naming the feature, and nothing written: an unknown code next to a good feature;
+    // a boundary far from the division it names; a city code in a county file.
+    let far = square_in("330382", 0.02);
+    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+        (
+            "unknown.geojson",
+            collection(&[
+                division_feature("330106", "西湖区", &ring_json(&official)),
+                division_feature("339999", "某某区", &ring_json(&official)),
+            ]),
+            vec!["第 2 个要素", "找不到对应的县（市、区）", "339999"],
+        ),
+        (
+            "far.geojson",
+            collection(&[division_feature("330106", "西湖区", &ring_json(&far))]),
+            vec!["第 1 个要素", "与内置的「西湖区」重合", "WGS84"],
+        ),
+        (
+            "city.geojson",
+            collection(&[division_feature("330100", "杭州市", &ring_json(&official))]),
+            vec!["找不到对应的县（市、区）", "330100"],
+        ),
+    ];
+    for (file, text, expected) in &cases {
+        let path = dir.path().join(file);
+        std::fs::write(&path, text).unwrap();
+        let before = db_hash(&db);
+        let err = import_divisions(cockpit.store(), Level::County, &path)
+            .await
+            .unwrap_err()
+            .to_string();
+        for e in expected {
+            assert!(err.contains(e), "{file}: «{e}» missing in: {err}");
+        }
+        assert_eq!(db_hash(&db), before, "{file} changed the database");
+    }
+    assert_eq!(
+        drawn_bbox(&cockpit, "330106", "outline", "西湖区").await,
+        bundled
+    );
+
+    // A good file: the county and its city's map draw the official shape.
+    let path = dir.path().join("xihu.geojson");
+    std::fs::write(
+        &path,
+        collection(&[division_feature("330106", "西湖区", &ring_json(&official))]),
+    )
+    .unwrap();
+    let s = import_divisions(cockpit.store(), Level::County, &path)
+        .await
+        .unwrap();
+    assert_eq!(
+        (s.features, s.towns.clone()),
+        (1, vec!["西湖区".to_string()])
+    );
+    for (scope, part) in [("330106", "outline"), ("330100", "children")] {
+        let b = drawn_bbox(&cockpit, scope, part, "西湖区").await;
+        for (got, want) in b.iter().zip(square_box) {
+            assert!(
+                (got - want).abs() < 1e-6,
+                "{scope}: {b:?} vs {square_box:?}"
+            );
+        }
+    }
+
+    // A new county file replaces the previous import: 西湖区 is back to the bundled outline.
+    let other = square_in("330102", 0.005);
+    std::fs::write(
+        &path,
+        collection(&[division_feature("330102", "上城区", &ring_json(&other))]),
+    )
+    .unwrap();
+    import_divisions(cockpit.store(), Level::County, &path)
+        .await
+        .unwrap();
+    assert_eq!(
+        drawn_bbox(&cockpit, "330106", "outline", "西湖区").await,
+        bundled
+    );
+}

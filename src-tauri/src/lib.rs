@@ -2,19 +2,52 @@
 //! the front end to the core's command table ([`towncockpit::api::dispatch`]); the shell holds no
 //! logic of its own.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use serde_json::Value;
 use tauri::{Runtime, State};
+use tokio::sync::OnceCell;
 use towncockpit::api::{dispatch, ApiError, Cockpit, ErrorKind};
 
-/// What the window talks to: the open cockpit, or the Chinese reason it could not be opened (shown
-/// by the front end's error state instead of a window that never appears).
+/// What the window talks to: the cockpit over the database at `path`, opened once — by the first
+/// call or by the start-up task, whichever comes first — or the Chinese reason it could not be
+/// opened (shown by the front end's error state instead of a window that never appears).
+#[derive(Clone)]
 pub struct Shell {
-    cockpit: Result<Cockpit, ApiError>,
+    path: PathBuf,
+    cockpit: Arc<OnceCell<Result<Cockpit, ApiError>>>,
 }
 
 impl Shell {
-    pub fn new(cockpit: Result<Cockpit, ApiError>) -> Self {
-        Shell { cockpit }
+    pub fn new(path: PathBuf) -> Self {
+        Shell {
+            path,
+            cockpit: Arc::new(OnceCell::new()),
+        }
+    }
+
+    async fn cockpit(&self) -> &Result<Cockpit, ApiError> {
+        self.cockpit
+            .get_or_init(|| {
+                // Opening may generate the demo province, whose future is not `Send`: it runs on a
+                // blocking thread, driven by the app's runtime so the pool's tasks outlive it.
+                let path = self.path.clone();
+                async move {
+                    tauri::async_runtime::spawn_blocking(move || {
+                        tauri::async_runtime::block_on(open_cockpit(&path))
+                    })
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(ApiError {
+                            kind: ErrorKind::Store,
+                            message: format!("打开数据库的任务意外中止：{e}"),
+                            detail: None,
+                        })
+                    })
+                }
+            })
+            .await
     }
 }
 
@@ -25,7 +58,7 @@ async fn call(
     name: String,
     args: Option<Value>,
 ) -> Result<Value, ApiError> {
-    match &shell.cockpit {
+    match shell.cockpit().await {
         Ok(cockpit) => dispatch(cockpit, &name, args.unwrap_or(Value::Null)).await,
         Err(e) => Err(e.clone()),
     }
@@ -45,21 +78,32 @@ pub fn db_path() -> std::path::PathBuf {
 
 /// Opens the cockpit (creating it and loading the demo province on first start).
 pub async fn open_cockpit(path: &std::path::Path) -> Result<Cockpit, ApiError> {
-    Cockpit::open(path).await.map_err(ApiError::from)
+    Cockpit::open(path)
+        .await
+        .map_err(ApiError::from)
+        .map_err(|e| {
+            eprintln!("错误：无法打开数据库「{}」：{e}", path.display());
+            ApiError {
+                kind: ErrorKind::Store,
+                message: format!("无法打开数据库「{}」：{}", path.display(), e.message),
+                detail: e.detail,
+            }
+        })
 }
 
 pub fn run() {
-    let path = db_path();
-    let cockpit = tauri::async_runtime::block_on(open_cockpit(&path)).map_err(|e| {
-        eprintln!("错误：无法打开数据库「{}」：{e}", path.display());
-        ApiError {
-            kind: ErrorKind::Store,
-            message: format!("无法打开数据库「{}」：{}", path.display(), e.message),
-            detail: e.detail,
-        }
-    });
+    let shell = Shell::new(db_path());
+    let opening = shell.clone();
     register(tauri::Builder::default())
-        .manage(Shell::new(cockpit))
+        .manage(shell)
+        .setup(move |_app| {
+            // The database opens (and on first start fills with the demo province) while the
+            // window and its web process start, instead of before them.
+            tauri::async_runtime::spawn(async move {
+                opening.cockpit().await;
+            });
+            Ok(())
+        })
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("错误：驾驶舱窗口无法启动：{e}");

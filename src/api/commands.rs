@@ -129,6 +129,16 @@ pub static COMMANDS: &[CommandSpec] = &[
         "按调整后的权重或 AHP 判断矩阵重算活力指数，可另存为新的方法版本",
         index_recompute
     ),
+    command!(
+        "index_uncertainty",
+        "活力指数的不确定性分析（蒙特卡洛，固定种子）：某年各小镇的名义名次及中位、5%、95% 名次",
+        index_uncertainty
+    ),
+    command!(
+        "index_diagnostics",
+        "活力指数的统计诊断：某年各指标的可得率、偏度、峰度、异常值，相关系数与克隆巴赫 α 系数",
+        index_diagnostics
+    ),
 ];
 
 /// Runs the command `name` with JSON `args` (`null` or `{}` when it takes none).
@@ -256,6 +266,20 @@ async fn index_recompute(
     args: crate::town_index::RecomputeArgs,
 ) -> crate::Result<crate::town_index::Recomputed> {
     crate::town_index::recompute(cockpit.store(), args).await
+}
+
+async fn index_uncertainty(
+    cockpit: &Cockpit,
+    args: crate::town_index_explain::UncertaintyArgs,
+) -> crate::Result<crate::town_index_explain::Uncertainty> {
+    crate::town_index_explain::uncertainty(cockpit.store(), args).await
+}
+
+async fn index_diagnostics(
+    cockpit: &Cockpit,
+    args: crate::town_index_explain::DiagnosticsArgs,
+) -> crate::Result<crate::town_index_explain::IndexDiagnostics> {
+    crate::town_index_explain::diagnostics(cockpit.store(), args).await
 }
 
 async fn map_geo(

@@ -1,16 +1,18 @@
-//! `towncockpit index compute|uncertainty`: the composite-indicator engine on COINr-style files.
+//! `towncockpit index compute|uncertainty`: the composite-indicator engine on COINr-style files;
+//! `towns|intervals|diagnostics`: the town vitality index over the store.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
-use super::table::{num as fmt_num, Align, Table};
+use super::table::{num as fmt_num, pct, Align, Table};
 use super::{open_cockpit, print_json, Cli};
 use crate::error::{Error, Result};
 use crate::index::frame::{read_data, read_structure};
 use crate::index::{compute, uncertainty, Method, Stage, Structure, UncertaintySpec};
 use crate::town_index::{ranking, RankingArgs};
+use crate::town_index_explain::{self as explain, DiagnosticsArgs, UncertaintyArgs};
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
@@ -60,6 +62,30 @@ enum IndexAction {
     },
     /// 特色小镇活力指数排名（数据库中的小镇，当前方法版本）
     Towns {
+        /// 年份（默认最新）
+        #[arg(long, value_name = "P")]
+        period: Option<i32>,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+    /// 活力指数排名区间（蒙特卡洛）：每个小镇的名义名次及中位、5%、95% 名次
+    Intervals {
+        /// 年份（默认最新）
+        #[arg(long, value_name = "P")]
+        period: Option<i32>,
+        /// 运行次数
+        #[arg(long, default_value_t = explain::DEFAULT_RUNS)]
+        runs: usize,
+        /// 随机种子（相同种子得到相同结果）
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+    /// 活力指数的统计诊断：各指标的可得率、偏度、峰度、异常值，相关系数与克隆巴赫 α 系数
+    Diagnostics {
         /// 年份（默认最新）
         #[arg(long, value_name = "P")]
         period: Option<i32>,
@@ -119,6 +145,134 @@ pub async fn run(cli: &Cli, args: &IndexArgs) -> Result<()> {
                 ];
                 cells.extend(row.dimensions.iter().map(|d| score(*d)));
                 t.row(cells);
+            }
+            print!("{}", t.render());
+            Ok(())
+        }
+        IndexAction::Intervals {
+            period,
+            runs,
+            seed,
+            json,
+        } => {
+            let cockpit = open_cockpit(cli).await?;
+            let u = explain::uncertainty(
+                cockpit.store(),
+                UncertaintyArgs {
+                    period: *period,
+                    runs: Some(*runs),
+                    seed: Some(*seed),
+                    ..UncertaintyArgs::default()
+                },
+            )
+            .await?;
+            if *json {
+                return print_json(&u);
+            }
+            println!(
+                "活力指数 {} 年排名区间（方法版本 {}，蒙特卡洛 {} 次，种子 {}，权重扰动 ±{}）{}\n",
+                u.period,
+                u.methodology.version,
+                u.runs,
+                u.seed,
+                pct(u.weight_noise),
+                if u.demo { "（示例数据）" } else { "" }
+            );
+            let mut t = Table::new(&[
+                ("名次", Align::Right),
+                ("小镇", Align::Left),
+                ("设区市", Align::Left),
+                ("指数", Align::Right),
+                ("中位名次", Align::Right),
+                ("5% 名次", Align::Right),
+                ("95% 名次", Align::Right),
+            ]);
+            let cell =
+                |v: Option<f64>, d: usize| v.map(|x| fmt_num(x, d)).unwrap_or_else(|| "—".into());
+            for r in &u.rows {
+                t.row(vec![
+                    r.rank.map(|k| k.to_string()).unwrap_or_default(),
+                    r.name.clone(),
+                    r.city.clone(),
+                    cell(r.score, 2),
+                    cell(r.median, 1),
+                    cell(r.q05, 1),
+                    cell(r.q95, 1),
+                ]);
+            }
+            print!("{}", t.render());
+            Ok(())
+        }
+        IndexAction::Diagnostics { period, json } => {
+            let cockpit = open_cockpit(cli).await?;
+            let d = explain::diagnostics(
+                cockpit.store(),
+                DiagnosticsArgs {
+                    period: *period,
+                    ..DiagnosticsArgs::default()
+                },
+            )
+            .await?;
+            if *json {
+                return print_json(&d);
+            }
+            println!(
+                "活力指数 {} 年统计诊断（方法版本 {}；有数据的小镇 {} 个，参加排名 {} 个）{}\n",
+                d.period,
+                d.methodology.version,
+                d.towns,
+                d.ranked,
+                if d.demo { "（示例数据）" } else { "" }
+            );
+            let cell = |v: Option<f64>, dec: usize| {
+                v.map(|x| fmt_num(x, dec)).unwrap_or_else(|| "—".into())
+            };
+            let finite = |v: f64| v.is_finite().then_some(v);
+            let mut t = Table::new(&[
+                ("指标", Align::Left),
+                ("维度", Align::Left),
+                ("可得率", Align::Right),
+                ("偏度", Align::Right),
+                ("峰度", Align::Right),
+                ("偏峰检验", Align::Left),
+                ("异常值（低/高）", Align::Right),
+                ("处理", Align::Left),
+                ("与维度相关", Align::Right),
+            ]);
+            for i in &d.indicators {
+                let s = &i.stats;
+                t.row(vec![
+                    i.name.clone(),
+                    i.dimension_name.clone(),
+                    pct(s.availability),
+                    cell(finite(s.skew), 2),
+                    cell(finite(s.kurt), 2),
+                    if s.skew_kurt_flag {
+                        "需处理"
+                    } else {
+                        "通过"
+                    }
+                    .into(),
+                    format!("{}/{}", s.outliers_low, s.outliers_high),
+                    treatment_text(i.winsorised_low + i.winsorised_high, i.log),
+                    cell(i.corr_parent, 2),
+                ]);
+            }
+            print!("{}", t.render());
+            println!();
+            let mut t = Table::new(&[
+                ("汇总项", Align::Left),
+                ("下级项数", Align::Right),
+                ("克隆巴赫 α", Align::Right),
+                ("与上级相关", Align::Right),
+            ]);
+            for a in &d.aggregates {
+                t.row(vec![
+                    a.name.clone(),
+                    a.children.to_string(),
+                    cell(a.cronbach_alpha, 2),
+                    cell(a.corr_parent, 2),
+                ]);
             }
             print!("{}", t.render());
             Ok(())
@@ -184,6 +338,14 @@ pub async fn run(cli: &Cli, args: &IndexArgs) -> Result<()> {
             }
             write_table(inputs.out.as_deref(), &lines)
         }
+    }
+}
+
+fn treatment_text(winsorised: usize, log: bool) -> String {
+    match (winsorised, log) {
+        (_, true) => "取对数".into(),
+        (0, false) => "—".into(),
+        (n, false) => format!("缩尾 {n} 个"),
     }
 }
 

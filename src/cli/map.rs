@@ -1,4 +1,4 @@
-//! `towncockpit map check|import-boundaries|import-layer|render`: the spatial guardrails, user
+//! `towncockpit map check|import-boundaries|import-layer|import-divisions|render`: the spatial guardrails, user
 //! boundary files and static maps (一图).
 
 use std::path::PathBuf;
@@ -8,8 +8,9 @@ use clap::{Args, Subcommand};
 use super::table::{num, pct, Align, Table};
 use super::{open_cockpit, print_json, Cli};
 use crate::error::Result;
+use crate::spatial::bundled::Level;
 use crate::spatial::check::AREA_LIMIT_KM2;
-use crate::spatial::import::{import_boundaries, import_layer, ImportSummary};
+use crate::spatial::import::{import_boundaries, import_divisions, import_layer, ImportSummary};
 use crate::spatial::view::{map_check, render_map, CheckArgs, MapLayer};
 use crate::spatial::{ControlKind, DISCLAIMER, REVIEW_NUMBER};
 
@@ -37,6 +38,13 @@ enum MapAction {
         /// redline（生态保护红线）、farmland（永久基本农田）、urban（城镇开发边界）
         #[arg(long)]
         kind: String,
+        file: PathBuf,
+    },
+    /// 导入设区市或县（市、区）的官方边界，替换内置边界（GeoJSON 或 Shapefile；按 adcode/code 或名称匹配；全部通过才写入）
+    ImportDivisions {
+        /// city（设区市）或 county（县（市、区））
+        #[arg(long)]
+        level: String,
         file: PathBuf,
     },
     /// 绘制静态地图（PNG 或 SVG），含审图号与示意声明
@@ -67,6 +75,21 @@ pub async fn run(cli: &Cli, cmd: &MapCmd) -> Result<()> {
             let cockpit = open_cockpit(cli).await?;
             let s = import_layer(cockpit.store(), kind, file).await?;
             report_import(&s, &format!("个{}图斑（已替换原图层）", kind.label()));
+            Ok(())
+        }
+        MapAction::ImportDivisions { level, file } => {
+            let level = match level.as_str() {
+                "city" | "市" | "设区市" => Level::City,
+                "county" | "县" | "区县" => Level::County,
+                _ => {
+                    return Err(crate::Error::invalid(format!(
+                        "未知的层级「{level}」，可选：city（设区市）、county（县（市、区））"
+                    )))
+                }
+            };
+            let cockpit = open_cockpit(cli).await?;
+            let s = import_divisions(cockpit.store(), level, file).await?;
+            report_import(&s, &format!("个{}边界（已替换内置边界）", level.label()));
             Ok(())
         }
         MapAction::Render { scope, layer, out } => {

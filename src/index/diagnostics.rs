@@ -1,10 +1,11 @@
 //! Diagnostics that explain an index: per-indicator availability, skewness, kurtosis and outlier
 //! flags (beyond 1.5 interquartile ranges, as COINr's `get_stats`), the correlation of every node
-//! with its parent and among siblings, and Cronbach's alpha of every aggregate's children.
+//! with its parent and among siblings, and Cronbach's alpha of every aggregate's children; for a
+//! panel, of all periods pooled or of one period.
 
 use serde::Serialize;
 
-use super::frame::{Frame, Structure};
+use super::frame::{Frame, Rows, Structure};
 use super::method::Treat;
 use super::pipeline::Outcome;
 use super::stats;
@@ -40,6 +41,9 @@ pub struct NodeDiagnostics {
 pub struct Diagnostics {
     pub indicators: Vec<IndicatorStats>,
     pub nodes: Vec<NodeDiagnostics>,
+    /// Pearson correlation of every pair of nodes (structure order; indicators by their
+    /// normalised values), over the rows where both are present.
+    pub correlations: Vec<Vec<f64>>,
 }
 
 /// Statistics of each indicator of `frame` (raw or any stage); availability from `raw`.
@@ -116,19 +120,55 @@ pub fn diagnose(
     outcome: &Outcome,
     spec: &Treat,
 ) -> Diagnostics {
-    let indicators = indicator_stats(frame, &outcome.screened, structure, spec);
-    let nodes = (0..structure.nodes.len())
-        .map(|i| {
-            let node = &structure.nodes[i];
-            let corr_parent = node
-                .parent
-                .map(|p| stats::pearson(outcome.score(structure, i), outcome.score(structure, p)));
+    diagnose_on(frame, &outcome.screened, structure, spec, |i| {
+        outcome.score(structure, i).to_vec()
+    })
+}
+
+/// Diagnostics of the rows of one period of a panel (`period` indexes `rows.periods`).
+pub fn diagnose_period(
+    frame: &Frame,
+    structure: &Structure,
+    outcome: &Outcome,
+    spec: &Treat,
+    period: usize,
+) -> Diagnostics {
+    let of = |rows: &Rows| -> Vec<usize> {
+        (0..rows.len())
+            .filter(|&r| rows.period[r] == period)
+            .collect()
+    };
+    let keep = of(&outcome.screened.rows);
+    diagnose_on(
+        &frame.subset(&of(&frame.rows)),
+        &outcome.screened.subset(&keep),
+        structure,
+        spec,
+        |i| {
+            let s = outcome.score(structure, i);
+            keep.iter().map(|&r| s[r]).collect()
+        },
+    )
+}
+
+/// `score(node)` gives the node's score column over the rows of `screened`.
+fn diagnose_on(
+    raw: &Frame,
+    screened: &Frame,
+    structure: &Structure,
+    spec: &Treat,
+    score: impl Fn(usize) -> Vec<f64>,
+) -> Diagnostics {
+    let indicators = indicator_stats(raw, screened, structure, spec);
+    let scores: Vec<Vec<f64>> = (0..structure.nodes.len()).map(score).collect();
+    let nodes = structure
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| {
+            let corr_parent = node.parent.map(|p| stats::pearson(&scores[i], &scores[p]));
             let cronbach_alpha = (!node.children.is_empty()).then(|| {
-                let cols: Vec<&[f64]> = node
-                    .children
-                    .iter()
-                    .map(|&c| outcome.score(structure, c))
-                    .collect();
+                let cols: Vec<&[f64]> = node.children.iter().map(|&c| &scores[c][..]).collect();
                 cronbach_alpha(&cols)
             });
             NodeDiagnostics {
@@ -138,7 +178,20 @@ pub fn diagnose(
             }
         })
         .collect();
-    Diagnostics { indicators, nodes }
+    let n = scores.len();
+    let mut correlations = vec![vec![1.0; n]; n];
+    for a in 0..n {
+        for b in a + 1..n {
+            let r = stats::pearson(&scores[a], &scores[b]);
+            correlations[a][b] = r;
+            correlations[b][a] = r;
+        }
+    }
+    Diagnostics {
+        indicators,
+        nodes,
+        correlations,
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The bundled administrative boundaries of `assets/geo` (province, 11 cities, 90 counties;
 //! provenance and review number in `assets/geo/README.md`), compiled in and parsed once.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use geo::MultiPolygon;
@@ -97,6 +98,20 @@ pub fn division(code: &str) -> Option<&'static Division> {
 
 pub fn children(code: &str) -> impl Iterator<Item = &'static Division> + '_ {
     divisions().iter().filter(move |d| d.parent == code)
+}
+
+/// The shapes a database draws its divisions with: the bundled ones, except where the user imported
+/// an official boundary (`map import-divisions`).
+pub struct Shapes(HashMap<String, MultiPolygon<f64>>);
+
+impl Shapes {
+    pub async fn load(store: &crate::store::Store) -> crate::Result<Shapes> {
+        Ok(Shapes(super::repo::load_division_boundaries(store).await?))
+    }
+
+    pub fn of<'a>(&'a self, d: &'a Division) -> &'a MultiPolygon<f64> {
+        self.0.get(&d.code).unwrap_or(&d.shape)
+    }
 }
 
 #[cfg(test)]

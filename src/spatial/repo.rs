@@ -157,3 +157,46 @@ pub async fn set_boundary(
     q.execute(&mut *conn).await?;
     Ok(())
 }
+
+/// The user's imported city and county boundaries, by division code.
+pub async fn load_division_boundaries(store: &Store) -> Result<HashMap<String, MultiPolygon<f64>>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT code, geometry FROM division_boundaries")
+            .fetch_all(store.pool())
+            .await?;
+    rows.into_iter()
+        .map(|(code, text)| {
+            Ok((
+                code.clone(),
+                from_geojson(&format!("区划「{code}」"), &text)?,
+            ))
+        })
+        .collect()
+}
+
+/// Replaces every imported boundary of `level` (`city` or `county`) with `rows`.
+pub async fn replace_division_boundaries(
+    conn: &mut SqliteConnection,
+    level: &str,
+    source: &str,
+    rows: &[(String, MultiPolygon<f64>)],
+) -> Result<()> {
+    sqlx::query("DELETE FROM division_boundaries WHERE level = ?")
+        .bind(level)
+        .execute(&mut *conn)
+        .await?;
+    let now = chrono::Local::now().to_rfc3339();
+    for (code, shape) in rows {
+        sqlx::query(
+            "INSERT INTO division_boundaries (code, level, geometry, source, imported_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(code)
+        .bind(level)
+        .bind(to_geojson(shape))
+        .bind(source)
+        .bind(&now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

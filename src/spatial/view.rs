@@ -9,7 +9,7 @@ use geo::{Coord, MultiPolygon};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::bundled::{children, division, Division, Level};
+use super::bundled::{children, division, Division, Level, Shapes};
 use super::check::{self, CheckReport};
 use super::render::{self, LegendEntry, MapSpec, MapTown, Outline, Rgb};
 use super::repo::{load_boundaries, to_geojson};
@@ -90,8 +90,9 @@ pub async fn map_geo(store: &Store, args: GeoArgs) -> Result<MapGeo> {
     } else {
         children(&own.code).collect()
     };
-    let mut shapes: Vec<MultiPolygon<f64>> = kids.iter().map(|d| d.shape.clone()).collect();
-    shapes.push(own.shape.clone());
+    let drawn = Shapes::load(store).await?;
+    let mut shapes: Vec<MultiPolygon<f64>> = kids.iter().map(|d| drawn.of(d).clone()).collect();
+    shapes.push(drawn.of(own).clone());
     let mut thin = for_display(&shapes, DISPLAY_BUDGET);
     let own_thin = thin.pop().unwrap_or_else(|| MultiPolygon(vec![]));
     Ok(MapGeo {
@@ -112,6 +113,10 @@ pub struct TownsArgs {
     pub scope: Option<String>,
     #[serde(default)]
     pub year: Option<i32>,
+    /// Leave the boundaries out (null): the province and city views draw towns as points and
+    /// need not carry every polygon.
+    #[serde(default)]
+    pub points_only: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -179,7 +184,11 @@ pub async fn map_towns(store: &Store, args: TownsArgs) -> Result<MapTowns> {
     let (report, _) = check::compute(store, false).await?;
     let checks: HashMap<i64, &check::TownCheck> =
         report.towns.iter().map(|c| (c.town_id, c)).collect();
-    let mut boundaries = load_boundaries(store).await?;
+    let mut boundaries = if args.points_only {
+        HashMap::new()
+    } else {
+        load_boundaries(store).await?
+    };
     let towns = towns_in(store, &scope).await?;
     let ids: Vec<i64> = towns.iter().map(|t| t.id).collect();
     let shapes: Vec<MultiPolygon<f64>> = ids
@@ -332,16 +341,17 @@ pub async fn render_map(
     let towns = towns_in(store, &scope).await?;
     let ids: std::collections::HashSet<i64> = towns.iter().map(|t| t.id).collect();
 
+    let drawn = Shapes::load(store).await?;
     let mut outlines = vec![Outline {
         name: own.name.clone(),
-        shape: own.shape.clone(),
+        shape: drawn.of(own).clone(),
         weight: 0,
         label: own.level == Level::County,
     }];
     if own.level != Level::County {
         outlines.extend(children(&own.code).map(|d| Outline {
             name: d.name.clone(),
-            shape: d.shape.clone(),
+            shape: drawn.of(d).clone(),
             weight: 1,
             label: true,
         }));

@@ -59,3 +59,9 @@ export function chineseDate(iso: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso)
   return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : iso
 }
+
+/** A number with Chinese digit grouping and exactly `digits` decimals: 1234.5 → "1,234.50". */
+export function fixed(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—'
+  return group(v, digits)
+}
