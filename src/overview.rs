@@ -119,7 +119,7 @@ pub struct TrendRow {
 
 /// Indicator codes the overview reads, and the year-end figures of one town in one year; the
 /// columns of `town_year_figures` (migration 0007), in this order.
-const CODES: [&str; 8] = [
+pub const CODES: [&str; 8] = [
     "output",
     "tax",
     "effective_investment",

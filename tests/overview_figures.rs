@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 use towncockpit::api::{dispatch, Cockpit};
+use towncockpit::overview::CODES;
 use towncockpit::store::Store;
 
 type Row = (
@@ -22,16 +23,7 @@ type Row = (
 /// The table's content recomputed from `indicator_values`, and as the triggers keep it.
 async fn expected_and_kept(store: &Store) -> (Vec<Row>, Vec<Row>) {
     let pivot = |code: &str| format!("MAX(CASE WHEN indicator_code = '{code}' THEN value END)");
-    let codes = [
-        "output",
-        "tax",
-        "effective_investment",
-        "high_tech_firms",
-        "listed_firms",
-        "incubated_firms",
-        "lead_industry_output",
-        "lead_industry_investment",
-    ];
+    let codes = CODES;
     let expected_sql = format!(
         "SELECT year, town_id, {} FROM indicator_values
          WHERE quarter = 4 AND indicator_code IN ({})
