@@ -117,8 +117,9 @@ pub struct TrendRow {
     pub named_towns: usize,
 }
 
-/// Indicator codes the overview reads, and the year-end figures of one town in one year.
-const CODES: [&str; 8] = [
+/// Indicator codes the overview reads, and the year-end figures of one town in one year; the
+/// columns of `town_year_figures` (migration 0007), in this order.
+pub const CODES: [&str; 8] = [
     "output",
     "tax",
     "effective_investment",
@@ -145,6 +146,31 @@ impl Figures {
 
 /// The year-end figures of every town with figures, per year.
 type YearFigures = HashMap<i32, HashMap<i64, Figures>>;
+
+/// The year-end figures of `years`, from `town_year_figures` (one row per town and year rather
+/// than one per indicator: the overview's biggest read). An absent value counts as 0.
+async fn year_figures(store: &Store, years: &[i32]) -> Result<YearFigures> {
+    let sql = format!(
+        "SELECT json_group_array(json_array(year, town_id, json_array({}))) FROM town_year_figures
+         WHERE year IN ({})",
+        CODES.join(", "),
+        vec!["?"; years.len()].join(",")
+    );
+    let mut q = sqlx::query_scalar(&sql);
+    for y in years {
+        q = q.bind(*y);
+    }
+    let json: Option<String> = q.fetch_one(store.pool()).await?;
+    let rows: Vec<(i32, i64, [Option<f64>; CODES.len()])> = parse_json_rows(json)?;
+    let mut figures: YearFigures = HashMap::new();
+    for (year, town, values) in rows {
+        figures
+            .entry(year)
+            .or_default()
+            .insert(town, Figures(values.map(|v| v.unwrap_or(0.0))));
+    }
+    Ok(figures)
+}
 
 /// Actual values of the nine targets over a set of towns in one year.
 struct Actuals {
@@ -243,10 +269,7 @@ pub async fn overview(store: &Store, args: OverviewArgs) -> Result<Overview> {
     } else {
         vec![year]
     };
-    let mut figures: YearFigures = HashMap::new();
-    for (k, y, town, value) in towns::year_values(store, &CODES, &wanted_years).await? {
-        figures.entry(y).or_default().entry(town).or_default().0[k] = value;
-    }
+    let figures = year_figures(store, &wanted_years).await?;
     let empty = HashMap::new();
     let this_year = figures.get(&year).unwrap_or(&empty);
     let now = actuals(year, &in_scope, this_year);
@@ -417,37 +440,30 @@ fn group_by_place(scope: &Scope, active: &[(&TownRow, &Figures)]) -> Vec<GroupRo
         .collect()
 }
 
-/// Yearly totals of the scope, summed in SQL over the year-end values.
+/// Yearly totals of the scope, summed in SQL over the year-end figures.
 async fn trends(
     store: &Store,
     scope: &Scope,
     in_scope: &[&TownRow],
     years: &[i32],
 ) -> Result<Vec<TrendRow>> {
-    const TREND_CODES: [&str; 5] = [
-        "output",
-        "tax",
-        "effective_investment",
-        "high_tech_firms",
-        "listed_firms",
-    ];
     let place = match scope.level.as_str() {
         "province" => "",
         "city" => " AND town_id IN (SELECT t.id FROM towns t JOIN divisions c ON c.code = t.county_code WHERE c.parent_code = ?)",
         _ => " AND town_id IN (SELECT id FROM towns WHERE county_code = ?)",
     };
+    // Summed in SQL (in town order, as before the figures had their own table).
     let sql = format!(
-        "SELECT json_group_array(json_array(indicator_code, year, total)) FROM (
-             SELECT indicator_code, year, SUM(value) AS total FROM indicator_values
-             WHERE indicator_code IN ({}) AND year IN ({}) AND quarter = 4{place}
-             GROUP BY indicator_code, year)",
-        vec!["?"; TREND_CODES.len()].join(","),
+        "SELECT json_group_array(json_array(year, json_array(output, tax, effective_investment,
+                                                        high_tech_firms, listed_firms))) FROM (
+             SELECT year, SUM(output) AS output, SUM(tax) AS tax,
+                    SUM(effective_investment) AS effective_investment,
+                    SUM(high_tech_firms) AS high_tech_firms, SUM(listed_firms) AS listed_firms
+             FROM town_year_figures WHERE year IN ({}){place}
+             GROUP BY year)",
         vec!["?"; years.len()].join(",")
     );
     let mut q = sqlx::query_scalar(&sql);
-    for c in TREND_CODES {
-        q = q.bind(c);
-    }
     for y in years {
         q = q.bind(*y);
     }
@@ -455,22 +471,22 @@ async fn trends(
         q = q.bind(&scope.code);
     }
     let json: Option<String> = q.fetch_one(store.pool()).await?;
-    let sums: Vec<(String, i32, f64)> = parse_json_rows(json)?;
-    let get = |code: &str, year: i32| {
+    let sums: Vec<(i32, [Option<f64>; 5])> = parse_json_rows(json)?;
+    let get = |year: i32, k: usize| {
         sums.iter()
-            .find(|s| s.0 == code && s.1 == year)
-            .map(|s| s.2)
+            .find(|s| s.0 == year)
+            .and_then(|s| s.1[k])
             .unwrap_or(0.0)
     };
     Ok(years
         .iter()
         .map(|&y| TrendRow {
             year: y,
-            output: get("output", y) / WAN_PER_YI,
-            tax: get("tax", y) / WAN_PER_YI,
-            effective_investment: get("effective_investment", y) / WAN_PER_YI,
-            high_tech_firms: get("high_tech_firms", y),
-            listed_firms: get("listed_firms", y),
+            output: get(y, 0) / WAN_PER_YI,
+            tax: get(y, 1) / WAN_PER_YI,
+            effective_investment: get(y, 2) / WAN_PER_YI,
+            high_tech_firms: get(y, 3),
+            listed_firms: get(y, 4),
             named_towns: in_scope
                 .iter()
                 .filter(|t| t.stage_at(y) == Some("命名"))

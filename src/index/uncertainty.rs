@@ -163,36 +163,48 @@ pub fn run(
         })
         .collect();
 
+    // Per row, the ranks of all runs. Rows are taken in blocks so that each run's rank vector is
+    // read in contiguous slices (gathering one row at a time across 1,000 vectors misses the
+    // cache on every read); ranks are sorted as integers and only then turned into f64 for the
+    // quantiles (the mean of integers is exact in any order, so the statistics are unchanged).
+    const BLOCK: usize = 256;
     let rows = &nominal.normalised.rows;
-    let stats: Vec<RankStats> = (0..n_rows)
+    let starts: Vec<usize> = (0..n_rows).step_by(BLOCK).collect();
+    let stats: Vec<RankStats> = starts
         .into_par_iter()
-        .map(|r| {
-            let mut v: Vec<f64> = ranks
-                .iter()
-                .map(|run| run[r])
-                .filter(|&k| k > 0)
-                .map(f64::from)
-                .collect();
-            v.sort_unstable_by(f64::total_cmp);
-            let (mean, median, q05, q95) = if v.is_empty() {
-                (f64::NAN, f64::NAN, f64::NAN, f64::NAN)
-            } else {
-                (
-                    v.iter().sum::<f64>() / v.len() as f64,
-                    quantile_sorted(&v, 0.5),
-                    quantile_sorted(&v, 0.05),
-                    quantile_sorted(&v, 0.95),
-                )
-            };
-            RankStats {
-                unit: rows.unit[r].clone(),
-                time: rows.time.as_ref().map(|t| t[r].clone()),
-                nominal: nominal.rank[r],
-                mean,
-                median,
-                q05,
-                q95,
+        .flat_map_iter(|start| {
+            let end = (start + BLOCK).min(n_rows);
+            let mut per_row: Vec<Vec<u32>> = vec![Vec::with_capacity(ranks.len()); end - start];
+            for run in &ranks {
+                for (v, &k) in per_row.iter_mut().zip(&run[start..end]) {
+                    if k > 0 {
+                        v.push(k);
+                    }
+                }
             }
+            per_row.into_iter().zip(start..end).map(|(mut v, r)| {
+                v.sort_unstable();
+                let v: Vec<f64> = v.into_iter().map(f64::from).collect();
+                let (mean, median, q05, q95) = if v.is_empty() {
+                    (f64::NAN, f64::NAN, f64::NAN, f64::NAN)
+                } else {
+                    (
+                        v.iter().sum::<f64>() / v.len() as f64,
+                        quantile_sorted(&v, 0.5),
+                        quantile_sorted(&v, 0.05),
+                        quantile_sorted(&v, 0.95),
+                    )
+                };
+                RankStats {
+                    unit: rows.unit[r].clone(),
+                    time: rows.time.as_ref().map(|t| t[r].clone()),
+                    nominal: nominal.rank[r],
+                    mean,
+                    median,
+                    q05,
+                    q95,
+                }
+            })
         })
         .collect();
     Ok((nominal, stats))

@@ -1,0 +1,108 @@
+//! `town_year_figures` (the overview's one row per town and year, kept by triggers) stays equal
+//! to the year-end values in `indicator_values` through the demo load and through later inserts,
+//! edits and deletes, and the overview follows an edit.
+
+use serde_json::{json, Value};
+use towncockpit::api::{dispatch, Cockpit};
+use towncockpit::overview::CODES;
+use towncockpit::store::Store;
+
+type Row = (
+    i64,
+    i64,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
+
+/// The table's content recomputed from `indicator_values`, and as the triggers keep it.
+async fn expected_and_kept(store: &Store) -> (Vec<Row>, Vec<Row>) {
+    let pivot = |code: &str| format!("MAX(CASE WHEN indicator_code = '{code}' THEN value END)");
+    let codes = CODES;
+    let expected_sql = format!(
+        "SELECT year, town_id, {} FROM indicator_values
+         WHERE quarter = 4 AND indicator_code IN ({})
+         GROUP BY year, town_id ORDER BY year, town_id",
+        codes.map(pivot).join(", "),
+        codes.map(|c| format!("'{c}'")).join(", ")
+    );
+    let expected: Vec<Row> = sqlx::query_as(&expected_sql)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    let kept: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT year, town_id, {} FROM town_year_figures ORDER BY year, town_id",
+        codes.join(", ")
+    ))
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    (expected, kept)
+}
+
+async fn exec(store: &Store, sql: &str) {
+    sqlx::query(sql).execute(store.pool()).await.unwrap();
+}
+
+fn target(o: &Value, key: &str) -> f64 {
+    o["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == key)
+        .unwrap()["actual"]
+        .as_f64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn year_figures_follow_indicator_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let cockpit = Cockpit::open(&dir.path().join("f.sqlite")).await.unwrap();
+    let store = cockpit.store();
+
+    let (expected, kept) = expected_and_kept(store).await;
+    assert!(expected.len() > 1000, "{}", expected.len());
+    assert_eq!(kept, expected, "after the demo load");
+
+    let before = dispatch(&cockpit, "overview", json!({"year": 2025}))
+        .await
+        .unwrap();
+    let (town, tax): (i64, f64) = sqlx::query_as(
+        "SELECT town_id, value FROM indicator_values
+         WHERE indicator_code = 'tax' AND year = 2025 AND quarter = 4 ORDER BY town_id LIMIT 1",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+
+    // An edit, a value moved out of quarter 4 and back into another indicator, deletions of
+    // some and of all the year-end values of a town-year, a renamed indicator and new values.
+    exec(store, &format!("UPDATE indicator_values SET value = value + 1000 WHERE indicator_code = 'tax' AND year = 2025 AND quarter = 4 AND town_id = {town}")).await;
+    exec(store, "DELETE FROM indicator_values WHERE year = 2023 AND quarter = 3 AND indicator_code = 'output'").await;
+    exec(store, "UPDATE indicator_values SET quarter = 3 WHERE year = 2023 AND quarter = 4 AND indicator_code = 'output'").await;
+    exec(store, "DELETE FROM indicator_values WHERE year = 2021 AND quarter = 4 AND indicator_code IN ('tax', 'listed_firms')").await;
+    exec(store, "DELETE FROM indicator_values WHERE year = 2019 AND quarter = 4 AND town_id IN (SELECT id FROM towns ORDER BY id LIMIT 5)").await;
+    exec(store, "UPDATE indicator_values SET year = 2019 WHERE year = 2018 AND quarter = 4 AND indicator_code = 'output' AND town_id IN (SELECT id FROM towns ORDER BY id LIMIT 3)").await;
+    let (expected, kept) = expected_and_kept(store).await;
+    assert_eq!(kept, expected, "after edits and deletes");
+
+    let after = dispatch(&cockpit, "overview", json!({"year": 2025}))
+        .await
+        .unwrap();
+    let grown = target(&after, "tax_revenue") - target(&before, "tax_revenue");
+    assert!(
+        (grown - 1000.0 / 1e4).abs() < 1e-9,
+        "{grown} (town {town}, tax {tax})"
+    );
+    let o2021 = dispatch(&cockpit, "overview", json!({"year": 2021}))
+        .await
+        .unwrap();
+    assert_eq!(target(&o2021, "tax_revenue"), 0.0);
+    assert_eq!(target(&o2021, "listed_firms"), 0.0);
+}
