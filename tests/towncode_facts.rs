@@ -15,6 +15,11 @@ async fn demo(dir: &std::path::Path) -> Cockpit {
     Cockpit::open(&dir.join("cockpit.sqlite")).await.unwrap()
 }
 
+/// The keys an installation trusts, through the command table.
+async fn keys(c: &Cockpit) -> serde_json::Value {
+    dispatch(c, "code_keys", json!({})).await.unwrap()
+}
+
 /// A named town that is green in the demo, with its id.
 async fn green_named_town(c: &Cockpit) -> (i64, String) {
     let list = town::list(c.store(), Some(Colour::Green)).await.unwrap();
@@ -302,5 +307,49 @@ async fn cards_uploads_exports_and_the_key_through_the_command_table() {
         .await
         .unwrap();
     assert_eq!(key["key_id"], shown["key_id"]);
-    assert!(key["text"].as_str().unwrap().contains("测试局"));
+    let key_text = key["text"].as_str().unwrap();
+    assert!(key_text.contains("测试局"));
+    let key_file = std::path::PathBuf::from(key["file"].as_str().unwrap());
+    assert!(key_file.starts_with(&downloads), "{key_file:?}");
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), key_text);
+
+    // Another office trusts only its own key until it imports this one from the screen.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = demo(other_dir.path()).await;
+    let before = keys(&other).await;
+    assert_eq!(before.as_array().unwrap().len(), 1);
+    assert_eq!(before[0]["own"], true);
+    let payload = json!({ "text": shown["payload"] });
+    let unknown = dispatch(&other, "code_verify", payload.clone())
+        .await
+        .unwrap();
+    assert_eq!(unknown["label"], "签发方未知");
+
+    // A damaged key file is refused with where and what, and nothing is trusted.
+    let damaged = key_text.replace("密钥编号：", "密钥编号：X");
+    let e = dispatch(
+        &other,
+        "code_key_import",
+        json!({ "text": damaged, "file_name": "测试局公钥.txt" }),
+    )
+    .await
+    .unwrap_err();
+    assert!(e.message.contains("测试局公钥.txt"), "{}", e.message);
+    assert!(e.message.contains("密钥编号"), "{}", e.message);
+    assert_eq!(keys(&other).await, before);
+
+    let imported = dispatch(
+        &other,
+        "code_key_import",
+        json!({ "text": key_text, "file_name": "测试局公钥.txt" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(imported["key_id"], shown["key_id"]);
+    assert_eq!(imported["issuer"], "测试局");
+    assert_eq!(imported["own"], false);
+    assert_eq!(keys(&other).await.as_array().unwrap().len(), 2);
+    let verified = dispatch(&other, "code_verify", payload).await.unwrap();
+    assert_eq!(verified["label"], "真实有效");
+    assert_eq!(verified["issuer"], "测试局");
 }

@@ -106,8 +106,18 @@ pub static COMMANDS: &[CommandSpec] = &[
     ),
     command!(
         "code_key_export",
-        "本机签发公钥的文本，供其他单位导入后核验",
+        "导出本机签发公钥（文本，并存入下载文件夹），供其他单位导入后核验",
         super::towncode::code_key_export
+    ),
+    command!(
+        "code_key_import",
+        "导入其他单位导出的签发公钥，此后可核验其签发的小镇码",
+        super::towncode::code_key_import
+    ),
+    command!(
+        "code_keys",
+        "本机信任的签发公钥：本机密钥和已导入的密钥",
+        super::towncode::code_keys
     ),
     command!(
         "index_towns",
@@ -181,7 +191,7 @@ fn to_json<T: Serialize>(value: T) -> Result<Value, ApiError> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NoArgs {}
+pub(super) struct NoArgs {}
 
 #[derive(Serialize)]
 struct CommandInfo {

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::towncode::card::Paper;
 use crate::towncode::export::{self, Format, Target};
 use crate::towncode::rules::Colour;
-use crate::towncode::town::{self, CodeList, CodeListItem, TownCodeView, VerifyReport};
+use crate::towncode::town::{self, CodeList, CodeListItem, TownCodeView, TrustedKey, VerifyReport};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -188,6 +188,8 @@ pub struct PublicKey {
     pub key_id: String,
     /// The public key file's text, for another office to import.
     pub text: String,
+    /// Where the key file was saved (the download folder), for the user to hand on.
+    pub file: String,
 }
 
 pub async fn code_key_export(cockpit: &Cockpit, args: KeyExportArgs) -> Result<PublicKey> {
@@ -195,6 +197,32 @@ pub async fn code_key_export(cockpit: &Cockpit, args: KeyExportArgs) -> Result<P
     if issuer.is_empty() {
         return Err(Error::invalid("签发方名称（issuer）不能为空"));
     }
-    let (key_id, text) = town::public_key_text(cockpit.store(), issuer)?;
-    Ok(PublicKey { key_id, text })
+    let store = cockpit.store();
+    let (key_id, text) = town::public_key_text(store, issuer)?;
+    let file = export::download_dir(store).join(format!("小镇码公钥-{key_id}.txt"));
+    export::write(&file, text.as_bytes())?;
+    Ok(PublicKey {
+        key_id,
+        text,
+        file: file.display().to_string(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyImportArgs {
+    /// The text of a key file exported by another office.
+    text: String,
+    /// The file's name, for messages.
+    #[serde(default)]
+    file_name: Option<String>,
+}
+
+pub async fn code_key_import(cockpit: &Cockpit, args: KeyImportArgs) -> Result<TrustedKey> {
+    let origin = args.file_name.as_deref().unwrap_or("粘贴的公钥");
+    town::import_key(cockpit.store(), &args.text, origin)
+}
+
+pub async fn code_keys(cockpit: &Cockpit, _: super::commands::NoArgs) -> Result<Vec<TrustedKey>> {
+    town::trusted_keys(cockpit.store())
 }

@@ -227,6 +227,11 @@ impl TrustStore {
         self.keys.get(key_id)
     }
 
+    /// Every accepted key, ordered by key id.
+    pub fn keys(&self) -> impl Iterator<Item = &PublicKeyFile> {
+        self.keys.values()
+    }
+
     pub fn len(&self) -> usize {
         self.keys.len()
     }

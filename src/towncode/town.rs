@@ -400,6 +400,43 @@ pub async fn verify_image_base64(store: &Store, b64: &str) -> Result<VerifyRepor
 /// The issuer name written into an exported key file when none is given.
 pub const DEFAULT_ISSUER: &str = "特色小镇驾驶舱";
 
+/// A key this installation accepts when verifying.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrustedKey {
+    pub key_id: String,
+    pub issuer: String,
+    /// This installation's own signing key.
+    pub own: bool,
+}
+
+/// The installation's own key and every imported one.
+pub fn trusted_keys(store: &Store) -> Result<Vec<TrustedKey>> {
+    let dir = data_dir(store);
+    let own = Issuer::load_or_create(&dir)?;
+    let trust = TrustStore::load(&dir)?;
+    let mut keys: Vec<TrustedKey> = trust
+        .keys()
+        .map(|k| TrustedKey {
+            key_id: k.key_id(),
+            issuer: k.issuer.clone(),
+            own: k.key_id() == own.key_id(),
+        })
+        .collect();
+    keys.sort_by_key(|k| !k.own);
+    Ok(keys)
+}
+
+/// Imports another office's public key text; `origin` names the file in messages.
+pub fn import_key(store: &Store, text: &str, origin: &str) -> Result<TrustedKey> {
+    let key = signing::import_public(&data_dir(store), text, origin)?;
+    let own = Issuer::load_or_create(&data_dir(store))?;
+    Ok(TrustedKey {
+        key_id: key.key_id(),
+        own: key.key_id() == own.key_id(),
+        issuer: key.issuer,
+    })
+}
+
 /// This installation's public key as the text file another office imports.
 pub fn public_key_text(store: &Store, issuer_name: &str) -> Result<(String, String)> {
     let own = Issuer::load_or_create(&data_dir(store))?;

@@ -1,10 +1,11 @@
 // The 一码 screen in a real browser against `towncockpit serve`: search by pinyin initials, the
 // town's code and colour as `towncockpit code show --json` reports them, colour counts as
 // `towncockpit code list --json`, verification of pasted text (authentic, one character changed)
-// and of an uploaded card PNG made by `towncockpit code card`, exports into the download folder,
+// and of an uploaded card PNG made by `towncockpit code card`, another office's code before and
+// after importing its public key, exports into the download folder,
 // and screenshots of both themes and the verify dialog.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import type { CodeList, TownCodeView } from '../src/codeTypes'
@@ -98,6 +99,45 @@ test('verify: uploading a card PNG made by the CLI', async ({ page }) => {
   await page.getByTestId('verify-file').setInputFiles(png)
   await expect(page.getByTestId('verify-label')).toHaveText('真实有效')
   await expect(page.getByTestId('verify-verdict')).toContainText(TOWN)
+})
+
+test('verify: another office\'s code is unknown until its public key is imported', async ({ page }) => {
+  const { dir } = serveState()
+  // A second installation (its own database and signing key) issues a code and exports its key.
+  const otherDb = join(dir, 'other-office', 'cockpit.sqlite')
+  const other = (args: string[]) => execFileSync(bin, ['--db', otherDb, 'code', ...args], { encoding: 'utf8' })
+  const { payload } = JSON.parse(other(['show', TOWN, '--json'])) as TownCodeView
+  const keyFile = join(dir, '湖州市发改委公钥.txt')
+  other(['key', 'export', keyFile, '--issuer', '湖州市发改委'])
+
+  await openCode(page)
+  await page.getByTestId('open-verify').click()
+  await expect(page.getByTestId('trusted-key').first()).toHaveAttribute('data-own', 'true')
+  await page.getByTestId('verify-text').fill(payload)
+  await page.getByTestId('verify-paste').click()
+  await expect(page.getByTestId('verify-label')).toHaveText('签发方未知')
+
+  // A file that is not a key file is refused in Chinese, naming the file.
+  const bogus = join(dir, '不是公钥.txt')
+  writeFileSync(bogus, '你好\n')
+  await page.getByTestId('key-file').setInputFiles(bogus)
+  await expect(page.getByTestId('key-error')).toContainText('不是公钥.txt')
+  await expect(page.getByTestId('trusted-key')).toHaveCount(1)
+
+  // Importing the right key re-checks the code at once.
+  await page.getByTestId('key-file').setInputFiles(keyFile)
+  await expect(page.getByTestId('key-note')).toContainText('湖州市发改委')
+  await expect(page.getByTestId('verify-label')).toHaveText('真实有效')
+  await expect(page.getByTestId('verify-verdict')).toContainText('湖州市发改委')
+  await expect(page.getByTestId('trusted-key')).toHaveCount(2)
+  await page.screenshot({ path: join(artifacts, 'code-keys.png') })
+
+  // This office's own key goes to the download folder under the name typed in.
+  await page.getByTestId('issuer-name').fill('杭州市余杭区发改局')
+  await page.getByTestId('key-export').click()
+  await expect(page.getByTestId('key-note')).toContainText(join(dir, 'downloads'))
+  const own = cli<TownCodeView>(['show', TOWN, '--json']).key_id
+  expect(readFileSync(join(dir, 'downloads', `小镇码公钥-${own}.txt`), 'utf8')).toContain('杭州市余杭区发改局')
 })
 
 test('exports land in the download folder and say where', async ({ page }) => {

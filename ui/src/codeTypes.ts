@@ -1,5 +1,6 @@
 // JSON shapes of the town-code (一码) commands: code_list, code_search, code_show, code_card,
-// code_verify, code_verify_image, code_export (src/towncode/town.rs, src/api/towncode.rs).
+// code_verify, code_verify_image, code_export, code_keys, code_key_import, code_key_export
+// (src/towncode/town.rs, src/api/towncode.rs).
 
 export type ColourName = '绿' | '黄' | '红' | '灰'
 
@@ -96,4 +97,18 @@ export function spoken(printed: string): string {
     .split('-')
     .map((g) => [...g].map((c) => (c >= '0' && c <= '9' ? DIGITS[Number(c)] : c)).join(''))
     .join('，')
+}
+
+/** A signing key this installation accepts: its own or one imported from another office. */
+export interface TrustedKey {
+  key_id: string
+  issuer: string
+  own: boolean
+}
+
+export interface PublicKey {
+  key_id: string
+  text: string
+  /** Where the key file was saved. */
+  file: string
 }
