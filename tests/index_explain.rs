@@ -1,7 +1,7 @@
 //! Rank intervals (Monte Carlo) and diagnostics of the town vitality index over a real store with
 //! the demo province, through the command table and the real CLI.
 
-use std::process::Command;
+mod common;
 
 use serde_json::{json, Value};
 use towncockpit::api::{dispatch, Cockpit, ErrorKind};
@@ -217,14 +217,7 @@ async fn diagnostics_match_the_stored_values_and_the_published_scores() {
 fn cli_prints_diagnostics_and_intervals() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("c.sqlite");
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_towncockpit"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::cli(&db, args);
     let o = run(&["index", "diagnostics"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);

@@ -1,7 +1,7 @@
 //! The town vitality index over a real store with the demo province: ranking, one town's view,
 //! methodology versions, recompute with edited weights or an AHP matrix, and the CLI.
 
-use std::process::Command;
+mod common;
 
 use serde_json::{json, Value};
 use towncockpit::api::{dispatch, Cockpit};
@@ -244,14 +244,7 @@ async fn ahp_matrix_recompute_and_inconsistent_matrix_refused() {
 fn cli_prints_the_ranking_marked_as_demo() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("c.sqlite");
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_towncockpit"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::cli(&db, args);
     let o = run(&["index", "towns"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
