@@ -117,34 +117,95 @@ pub fn combine(
 ) -> Scores {
     let n = normalised.rows.len();
     let mut scores: Vec<Vec<f64>> = vec![Vec::new(); structure.nodes.len()];
-    let mut num = vec![0.0; n];
-    let mut den = vec![0.0; n];
     for &a in &structure.aggregates {
-        let method = methods[a];
-        num.iter_mut().for_each(|v| *v = 0.0);
-        den.iter_mut().for_each(|v| *v = 0.0);
-        for &c in &structure.nodes[a].children {
-            let w = within[c];
-            match (structure.column[c], ln) {
-                (Some(j), Some(ln)) if method == AggregateMethod::Geometric => accumulate(
-                    &mut num,
-                    &mut den,
-                    &ln.values[j],
-                    w,
-                    AggregateMethod::Arithmetic,
-                    p,
-                ),
-                (Some(j), _) => accumulate(&mut num, &mut den, &normalised.values[j], w, method, p),
-                (None, _) => accumulate(&mut num, &mut den, &scores[c], w, method, p),
-            }
+        scores[a].reserve_exact(n);
+    }
+    let mut work = Workspace::new(structure);
+    for start in (0..n).step_by(BLOCK) {
+        let rows = start..(start + BLOCK).min(n);
+        work.combine_block(structure, normalised, ln, within, methods, p, rows);
+        for &a in &structure.aggregates {
+            scores[a].extend_from_slice(work.score(a));
         }
-        scores[a] = num
-            .iter()
-            .zip(&den)
-            .map(|(&s, &d)| finish(s, d, method, p))
-            .collect();
     }
     Scores { scores }
+}
+
+/// Rows aggregated together: every level of the tree is worked through for one block of rows
+/// before the next, so the intermediate scores stay in cache instead of making a round trip to
+/// memory per level (each row's arithmetic is the same as column by column).
+pub const BLOCK: usize = 512;
+
+/// Scratch space for [`Workspace::combine_block`], reusable across calls (one per uncertainty
+/// worker, so the runs allocate nothing).
+pub struct Workspace {
+    num: Vec<f64>,
+    den: Vec<f64>,
+    /// Scores of each aggregate over the current block (empty for indicators).
+    block: Vec<Vec<f64>>,
+    len: usize,
+}
+
+impl Workspace {
+    pub fn new(structure: &Structure) -> Workspace {
+        let mut block = vec![Vec::new(); structure.nodes.len()];
+        for &a in &structure.aggregates {
+            block[a] = vec![0.0; BLOCK];
+        }
+        Workspace {
+            num: vec![0.0; BLOCK],
+            den: vec![0.0; BLOCK],
+            block,
+            len: 0,
+        }
+    }
+
+    /// Scores of aggregate `a` over the last block.
+    pub fn score(&self, a: usize) -> &[f64] {
+        &self.block[a][..self.len]
+    }
+
+    /// Aggregates the rows `rows` (at most [`BLOCK`] of them) bottom-up.
+    #[allow(clippy::too_many_arguments)]
+    pub fn combine_block(
+        &mut self,
+        structure: &Structure,
+        normalised: &Frame,
+        ln: Option<&Frame>,
+        within: &[f64],
+        methods: &[AggregateMethod],
+        p: f64,
+        rows: std::ops::Range<usize>,
+    ) {
+        let len = rows.len();
+        self.len = len;
+        let (num, den) = (&mut self.num[..len], &mut self.den[..len]);
+        for &a in &structure.aggregates {
+            let method = methods[a];
+            num.fill(0.0);
+            den.fill(0.0);
+            for &c in &structure.nodes[a].children {
+                let w = within[c];
+                match (structure.column[c], ln) {
+                    (Some(j), Some(ln)) if method == AggregateMethod::Geometric => accumulate(
+                        num,
+                        den,
+                        &ln.values[j][rows.clone()],
+                        w,
+                        AggregateMethod::Arithmetic,
+                        p,
+                    ),
+                    (Some(j), _) => {
+                        accumulate(num, den, &normalised.values[j][rows.clone()], w, method, p)
+                    }
+                    (None, _) => accumulate(num, den, &self.block[c][..len], w, method, p),
+                }
+            }
+            for ((out, &s), &d) in self.block[a].iter_mut().zip(num.iter()).zip(den.iter()) {
+                *out = finish(s, d, method, p);
+            }
+        }
+    }
 }
 
 /// Adds one child's weighted terms to the running sums (missing values skipped).
@@ -204,10 +265,22 @@ pub fn finish(s: f64, d: f64, method: AggregateMethod, p: f64) -> f64 {
 
 /// Ranks (1 = highest score) within each period; ties share the best rank; missing stays None.
 pub fn rank_desc(score: &[f64], by_period: &[Vec<usize>]) -> Vec<Option<u32>> {
-    let mut out = vec![None; score.len()];
+    let mut out = vec![0; score.len()];
+    rank_desc_into(score, by_period, &mut Vec::new(), &mut out);
+    out.into_iter().map(|k| (k > 0).then_some(k)).collect()
+}
+
+/// [`rank_desc`] into `out` with 0 for missing, reusing `sorted` (the uncertainty runs rank
+/// every row of every run).
+pub fn rank_desc_into(
+    score: &[f64],
+    by_period: &[Vec<usize>],
+    sorted: &mut Vec<(f64, usize)>,
+    out: &mut [u32],
+) {
+    out.fill(0);
     // (score, row) pairs sorted in place: comparing scores held in the pairs rather than looked
-    // up through row indices keeps the sort in cache (every uncertainty run ranks every row).
-    let mut sorted: Vec<(f64, usize)> = Vec::new();
+    // up through row indices keeps the sort in cache.
     for rows in by_period {
         sorted.clear();
         sorted.extend(
@@ -223,10 +296,9 @@ pub fn rank_desc(score: &[f64], by_period: &[Vec<usize>]) -> Vec<Option<u32>> {
                 e += 1;
             }
             for &(_, r) in &sorted[k..=e] {
-                out[r] = Some((k + 1) as u32);
+                out[r] = (k + 1) as u32;
             }
             k = e + 1;
         }
     }
-    out
 }

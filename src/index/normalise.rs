@@ -40,8 +40,13 @@ pub fn normalise_cell(
     match spec.method {
         NormaliseMethod::Minmax => {
             let (mn, mx) = bounds(col, rows, dir);
-            for &r in rows {
-                col[r] = (col[r] * dir - mn) / (mx - mn) * (hi - lo) + lo;
+            let f = |v: f64| (v * dir - mn) / (mx - mn) * (hi - lo) + lo;
+            // Cells list their rows in ascending order, so a cell as long as the column is the
+            // whole column (pooled panels, cross-sections): a straight loop that vectorises.
+            if rows.len() == col.len() {
+                col.iter_mut().for_each(|v| *v = f(*v));
+            } else {
+                rows.iter().for_each(|&r| col[r] = f(col[r]));
             }
         }
         NormaliseMethod::Zscore => {

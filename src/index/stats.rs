@@ -41,17 +41,37 @@ pub fn min_max(x: &[f64]) -> (f64, f64) {
 
 /// Central moments m2, m3, m4 (divided by n) and n.
 fn moments(x: &[f64]) -> (f64, f64, f64, f64) {
-    let m = mean(x);
-    let (mut m2, mut m3, mut m4, mut n) = (0.0, 0.0, 0.0, 0.0);
-    for &v in x.iter().filter(|v| !v.is_nan()) {
-        let d = v - m;
+    let n = x.iter().filter(|v| !v.is_nan()).count() as f64;
+    let [s] = lane_sums(x, |v| [if v.is_nan() { 0.0 } else { v }]);
+    let m = s / n;
+    let [m2, m3, m4] = lane_sums(x, |v| {
+        let d = if v.is_nan() { 0.0 } else { v - m };
         let d2 = d * d;
-        m2 += d2;
-        m3 += d2 * d;
-        m4 += d2 * d2;
-        n += 1.0;
-    }
+        [d2, d2 * d, d2 * d2]
+    });
     (m2 / n, m3 / n, m4 / n, n)
+}
+
+/// Sums `f` over `x` in four interleaved lanes: one running sum is bound by the latency of each
+/// addition, and outlier treatment recomputes the moments after every winsorising step.
+#[inline]
+fn lane_sums<const K: usize>(x: &[f64], f: impl Fn(f64) -> [f64; K]) -> [f64; K] {
+    let mut acc = [[0.0; 4]; K];
+    let chunks = x.chunks_exact(4);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for (l, &v) in c.iter().enumerate() {
+            for (a, t) in acc.iter_mut().zip(f(v)) {
+                a[l] += t;
+            }
+        }
+    }
+    for &v in tail {
+        for (a, t) in acc.iter_mut().zip(f(v)) {
+            a[0] += t;
+        }
+    }
+    acc.map(|a| (a[0] + a[1]) + (a[2] + a[3]))
 }
 
 /// Sample skewness, "type 2" (G1 = g1·√(n(n−1))/(n−2)), as COINr's `skew()`.

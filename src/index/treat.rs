@@ -55,12 +55,15 @@ fn pull_in(v: &mut [f64], top: bool) -> usize {
             next = y;
         }
     }
-    let at_edge = v.iter().filter(|&&y| y * sign == edge).count();
-    if next.is_finite() {
-        for y in v.iter_mut() {
-            if *y * sign == edge {
-                *y = next * sign;
+    // Counting and moving in one pass; with no next value the points stay (and still count).
+    let (to, movable) = (next * sign, next.is_finite());
+    let mut at_edge = 0;
+    for y in v.iter_mut() {
+        if *y * sign == edge {
+            if movable {
+                *y = to;
             }
+            at_edge += 1;
         }
     }
     at_edge

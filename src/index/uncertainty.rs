@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::aggregate::{self, methods_by_node};
+use super::aggregate::{self, methods_by_node, Workspace};
 use super::frame::{Frame, Structure};
 use super::method::{AggregateMethod, Method, Normalise, NormaliseMethod, TreatMethod};
 use super::normalise;
@@ -130,10 +130,20 @@ pub fn run(
     let n_rows = nominal.normalised.rows.len();
     let base = &nominal.weights.within;
     let root = structure.root;
+    let p = method.aggregate.p;
 
+    // Per worker: the aggregation scratch, the root scores and the sort buffer, so that a run
+    // allocates only the ranks it returns.
+    let scratch = || {
+        (
+            Workspace::new(structure),
+            vec![0.0; n_rows],
+            Vec::with_capacity(n_rows),
+        )
+    };
     let ranks: Vec<Vec<u32>> = (0..spec.runs)
         .into_par_iter()
-        .map(|run| {
+        .map_init(scratch, |(work, root_score, sorted), run| {
             let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
             rng.set_stream(run as u64);
             let mut a = rng.gen_range(0..aggregations.len());
@@ -150,16 +160,16 @@ pub fn run(
                 .map(|&w| w * rng.gen_range(1.0 - spec.weight_noise..=1.0 + spec.weight_noise))
                 .collect();
             // No checks needed: a run with a non-arithmetic mean only draws positive variants.
-            let scores = aggregate::combine(
-                structure,
-                &v.normalised,
-                v.ln.as_ref(),
-                &w,
-                &aggregations[a],
-                method.aggregate.p,
-            );
-            let rank = aggregate::rank_desc(&scores.scores[root], &by_period);
-            rank.into_iter().map(|r| r.unwrap_or(0)).collect()
+            for (start, out) in root_score.chunks_mut(aggregate::BLOCK).enumerate() {
+                let start = start * aggregate::BLOCK;
+                let rows = start..start + out.len();
+                let (ln, methods) = (v.ln.as_ref(), &aggregations[a]);
+                work.combine_block(structure, &v.normalised, ln, &w, methods, p, rows);
+                out.copy_from_slice(work.score(root));
+            }
+            let mut rank = vec![0; n_rows];
+            aggregate::rank_desc_into(root_score, &by_period, sorted, &mut rank);
+            rank
         })
         .collect();
 
