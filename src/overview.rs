@@ -148,12 +148,12 @@ impl Figures {
 type YearFigures = HashMap<i32, HashMap<i64, Figures>>;
 
 /// The year-end figures of `years`, from `town_year_figures` (one row per town and year rather
-/// than one per indicator: the overview's biggest read). An absent value counts as 0.
+/// than one per indicator: the overview's biggest read), whose rows keep their figures rendered
+/// as JSON (migration 0009): the read only joins text. An absent value counts as 0.
 async fn year_figures(store: &Store, years: &[i32]) -> Result<YearFigures> {
     let sql = format!(
-        "SELECT json_group_array(json_array(year, town_id, json_array({}))) FROM town_year_figures
-         WHERE year IN ({})",
-        CODES.join(", "),
+        "SELECT '[' || group_concat('[' || year || ',' || town_id || ',' || figures_json || ']') || ']'
+         FROM town_year_figures WHERE year IN ({})",
         vec!["?"; years.len()].join(",")
     );
     let mut q = sqlx::query_scalar(&sql);
@@ -230,9 +230,21 @@ fn is_share(key: &str) -> bool {
     key.starts_with("lead_industry_share")
 }
 
-/// The overview for `args.year` (default: the latest year with figures) and `args.scope`
-/// (default: the province).
-pub async fn overview(store: &Store, args: OverviewArgs) -> Result<Overview> {
+/// What the overview reads besides the town list.
+struct Reads {
+    scope: Scope,
+    first: i32,
+    last: i32,
+    year: i32,
+    meta: HashMap<String, String>,
+    figures: YearFigures,
+    trend_sums: Vec<(i32, [Option<f64>; 5])>,
+    target_rows: Vec<(String, String, String, f64, String, String)>,
+}
+
+/// The scope, the years and, once the year is known, the meta table, the figures, the trend
+/// sums and the targets (read side by side, each on its own pooled connection).
+async fn reads(store: &Store, args: &OverviewArgs) -> Result<Reads> {
     let scope = towns::resolve_scope(store, args.scope.as_deref()).await?;
     let (first, last) = towns::year_range(store).await?.ok_or_else(|| {
         Error::not_found(
@@ -245,8 +257,55 @@ pub async fn overview(store: &Store, args: OverviewArgs) -> Result<Overview> {
             "年份 {year} 没有小镇指标数据，可选 {first}–{last} 年"
         )));
     }
+    let wanted_years: Vec<i32> = if year > first {
+        vec![year - 1, year]
+    } else {
+        vec![year]
+    };
     let years: Vec<i32> = (first..=last).collect();
-    let meta = store.meta_all().await?;
+    let targets = async {
+        Ok::<_, Error>(
+            sqlx::query_as(
+                "SELECT key, name, unit, target, comparator, definition FROM province_targets ORDER BY sort_order",
+            )
+            .fetch_all(store.pool())
+            .await?,
+        )
+    };
+    let (meta, figures, trend_sums, target_rows) = futures::try_join!(
+        store.meta_all(),
+        year_figures(store, &wanted_years),
+        trend_sums(store, &scope, &years),
+        targets
+    )?;
+    Ok(Reads {
+        scope,
+        first,
+        last,
+        year,
+        meta,
+        figures,
+        trend_sums,
+        target_rows,
+    })
+}
+
+/// The overview for `args.year` (default: the latest year with figures) and `args.scope`
+/// (default: the province).
+pub async fn overview(store: &Store, args: OverviewArgs) -> Result<Overview> {
+    // The town list is the longest read and depends on nothing else: it runs beside the rest.
+    let (all_towns, reads) = futures::try_join!(towns::load_all(store), reads(store, &args))?;
+    let Reads {
+        scope,
+        first,
+        last,
+        year,
+        meta,
+        figures,
+        trend_sums,
+        target_rows,
+    } = reads;
+    let years: Vec<i32> = (first..=last).collect();
     let plan_start = meta_year(&meta, "plan_start_year", 2023)?;
     let plan_end = meta_year(&meta, "plan_end_year", 2025)?;
     let as_of_meta = meta
@@ -261,15 +320,8 @@ pub async fn overview(store: &Store, args: OverviewArgs) -> Result<Overview> {
     };
     let elapsed = elapsed_share(&as_of, plan_start, plan_end)?;
 
-    let all_towns = towns::load_all(store).await?;
     let in_scope: Vec<&TownRow> = all_towns.iter().filter(|t| scope.contains(t)).collect();
     let everywhere: Vec<&TownRow> = all_towns.iter().collect();
-    let wanted_years: Vec<i32> = if year > first {
-        vec![year - 1, year]
-    } else {
-        vec![year]
-    };
-    let figures = year_figures(store, &wanted_years).await?;
     let empty = HashMap::new();
     let this_year = figures.get(&year).unwrap_or(&empty);
     let now = actuals(year, &in_scope, this_year);
@@ -282,11 +334,6 @@ pub async fn overview(store: &Store, args: OverviewArgs) -> Result<Overview> {
     });
     let province_now = (scope.level != "province").then(|| actuals(year, &everywhere, this_year));
 
-    let target_rows: Vec<(String, String, String, f64, String, String)> = sqlx::query_as(
-        "SELECT key, name, unit, target, comparator, definition FROM province_targets ORDER BY sort_order",
-    )
-    .fetch_all(store.pool())
-    .await?;
     let targets = target_rows
         .into_iter()
         .map(|(key, name, unit, target_value, comparator, definition)| {
@@ -385,7 +432,7 @@ pub async fn overview(store: &Store, args: OverviewArgs) -> Result<Overview> {
     };
     let rank_output = rank("output");
     let rank_tax = rank("tax");
-    let trends = trends(store, &scope, &in_scope, &years).await?;
+    let trends = trends(&trend_sums, &in_scope, &years);
 
     Ok(Overview {
         demo: meta.get("demo").map(String::as_str) == Some("1"),
@@ -440,13 +487,13 @@ fn group_by_place(scope: &Scope, active: &[(&TownRow, &Figures)]) -> Vec<GroupRo
         .collect()
 }
 
-/// Yearly totals of the scope, summed in SQL over the year-end figures.
-async fn trends(
+/// Yearly totals of the scope, summed in SQL over the year-end figures: per year, output, tax,
+/// effective investment, high-tech and listed firms.
+async fn trend_sums(
     store: &Store,
     scope: &Scope,
-    in_scope: &[&TownRow],
     years: &[i32],
-) -> Result<Vec<TrendRow>> {
+) -> Result<Vec<(i32, [Option<f64>; 5])>> {
     let place = match scope.level.as_str() {
         "province" => "",
         "city" => " AND town_id IN (SELECT t.id FROM towns t JOIN divisions c ON c.code = t.county_code WHERE c.parent_code = ?)",
@@ -471,14 +518,18 @@ async fn trends(
         q = q.bind(&scope.code);
     }
     let json: Option<String> = q.fetch_one(store.pool()).await?;
-    let sums: Vec<(i32, [Option<f64>; 5])> = parse_json_rows(json)?;
+    parse_json_rows(json)
+}
+
+/// The yearly trends of the scope: the sums, and the towns named by each year's end.
+fn trends(sums: &[(i32, [Option<f64>; 5])], in_scope: &[&TownRow], years: &[i32]) -> Vec<TrendRow> {
     let get = |year: i32, k: usize| {
         sums.iter()
             .find(|s| s.0 == year)
             .and_then(|s| s.1[k])
             .unwrap_or(0.0)
     };
-    Ok(years
+    years
         .iter()
         .map(|&y| TrendRow {
             year: y,
@@ -492,7 +543,7 @@ async fn trends(
                 .filter(|t| t.stage_at(y) == Some("命名"))
                 .count(),
         })
-        .collect())
+        .collect()
 }
 
 fn meta_year(meta: &HashMap<String, String>, key: &str, default: i32) -> Result<i32> {

@@ -1,6 +1,6 @@
 //! `town_year_figures` (the overview's one row per town and year, kept by triggers) stays equal
-//! to the year-end values in `indicator_values` through the demo load and through later inserts,
-//! edits and deletes, and the overview follows an edit.
+//! to the year-end values in `indicator_values`, with its figures rendered as JSON, through the
+//! demo load and through later inserts, edits and deletes, and the overview follows an edit.
 
 use serde_json::{json, Value};
 use towncockpit::api::{dispatch, Cockpit};
@@ -42,6 +42,15 @@ async fn expected_and_kept(store: &Store) -> (Vec<Row>, Vec<Row>) {
     .fetch_all(store.pool())
     .await
     .unwrap();
+    // Each row's figures rendered as JSON (migration 0009), as json_array renders them now.
+    let stale: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM town_year_figures WHERE figures_json IS NOT json_array({})",
+        codes.join(", ")
+    ))
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(stale, 0, "rows whose rendered figures are stale");
     (expected, kept)
 }
 
