@@ -156,7 +156,8 @@ async fn every_command_answers_over_http_exactly_as_dispatch_does() {
     let dir = tempfile::tempdir().unwrap();
     let ui = fake_ui(dir.path());
     let (addr, token) = start(dir.path(), &ui).await;
-    let direct = cockpit(&dir.path().join("direct")).await;
+    // The same installation (database and data directory, so the same signing key) behind both.
+    let direct = cockpit(dir.path()).await;
     assert!(!COMMANDS.is_empty());
     for spec in COMMANDS {
         let reply = post(addr, &token, spec.name, "{}");
