@@ -76,6 +76,17 @@ pub fn db_path() -> std::path::PathBuf {
         .unwrap_or_else(towncockpit::store::default_db_path)
 }
 
+/// WebKitGTK draws the page without accelerated compositing unless the user says otherwise: the
+/// cockpit is 2D canvases and text, and the GL compositor (a software one on office PCs without a
+/// usable GPU) cost the web process about 160 MB of memory and is the known cause of blank windows
+/// on some GPU drivers. Set before GTK starts, so the web process inherits it.
+fn draw_without_compositing() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
+}
+
 /// Opens the cockpit (creating it and loading the demo province on first start).
 pub async fn open_cockpit(path: &std::path::Path) -> Result<Cockpit, ApiError> {
     Cockpit::open(path)
@@ -92,6 +103,7 @@ pub async fn open_cockpit(path: &std::path::Path) -> Result<Cockpit, ApiError> {
 }
 
 pub fn run() {
+    draw_without_compositing();
     let shell = Shell::new(db_path());
     let opening = shell.clone();
     register(tauri::Builder::default())

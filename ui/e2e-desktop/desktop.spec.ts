@@ -56,6 +56,22 @@ interface Launch {
   memory: ReturnType<typeof memoryOf>
 }
 
+/** A picture of the window as drawn. Without accelerated compositing (the app's default, see
+ * src-tauri), WebKitWebDriver's snapshot waits for the next paint, and an idle page never paints:
+ * a 1-pixel, invisible element flickers while the snapshot is taken so that a paint comes. */
+async function screenshotOf(s: string): Promise<Buffer> {
+  await wd('POST', `${s}/execute/sync`, {
+    script: `const e = document.createElement('div');
+      e.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;opacity:0';
+      document.body.appendChild(e);
+      let n = 0;
+      const t = setInterval(() => { e.style.opacity = String((++n % 2) * 0.01); if (n > 300) { clearInterval(t); e.remove() } }, 16);`,
+    args: [],
+  })
+  const png = await wd<string>('GET', `${s}/screenshot`)
+  return Buffer.from(png, 'base64')
+}
+
 /** The other screens, by route, with the element whose `data-state` says it has drawn. */
 const SCREENS = [
   { route: '#/map', ready: '[data-testid=map-panel]', png: 'desktop-map.png' },
@@ -94,8 +110,7 @@ async function visitScreens(s: string) {
     expect(images.filter((i) => i.width === 0), route).toEqual([])
     // Charts finish their animation before the picture is taken.
     await new Promise((r) => setTimeout(r, 800))
-    const shot = await wd<string>('GET', `${s}/screenshot`)
-    writeFileSync(join(artifacts, png), Buffer.from(shot, 'base64'))
+    writeFileSync(join(artifacts, png), await screenshotOf(s))
   }
 }
 
@@ -148,8 +163,7 @@ async function launch(screenshot: string, alsoVisit = false): Promise<Launch> {
       args: [],
     })
 
-    const png = await wd<string>('GET', `${s}/screenshot`)
-    writeFileSync(join(artifacts, screenshot), Buffer.from(png, 'base64'))
+    writeFileSync(join(artifacts, screenshot), await screenshotOf(s))
 
     const appPid = processTree(driver.pid!).find((pid) => {
       try {
