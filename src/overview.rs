@@ -7,6 +7,7 @@
 //! that year; money is shown in 亿元 (stored in 万元), shares in %.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -144,32 +145,25 @@ impl Figures {
     }
 }
 
-/// The year-end figures of every town with figures, per year.
-type YearFigures = HashMap<i32, HashMap<i64, Figures>>;
+/// The year-end figures of every town with figures in one year.
+type TownFigures = HashMap<i64, Figures>;
 
-/// The year-end figures of `years`, from `town_year_figures` (one row per town and year rather
+/// The year-end figures of `year`, from `town_year_figures` (one row per town and year rather
 /// than one per indicator: the overview's biggest read), whose rows keep their figures rendered
 /// as JSON (migration 0009): the read only joins text. An absent value counts as 0.
-async fn year_figures(store: &Store, years: &[i32]) -> Result<YearFigures> {
-    let sql = format!(
-        "SELECT '[' || group_concat('[' || year || ',' || town_id || ',' || figures_json || ']') || ']'
-         FROM town_year_figures WHERE year IN ({})",
-        vec!["?"; years.len()].join(",")
-    );
-    let mut q = sqlx::query_scalar(&sql);
-    for y in years {
-        q = q.bind(*y);
-    }
-    let json: Option<String> = q.fetch_one(store.pool()).await?;
-    let rows: Vec<(i32, i64, [Option<f64>; CODES.len()])> = parse_json_rows(json)?;
-    let mut figures: YearFigures = HashMap::new();
-    for (year, town, values) in rows {
-        figures
-            .entry(year)
-            .or_default()
-            .insert(town, Figures(values.map(|v| v.unwrap_or(0.0))));
-    }
-    Ok(figures)
+async fn year_figures(store: &Store, year: i32) -> Result<TownFigures> {
+    let json: Option<String> = sqlx::query_scalar(
+        "SELECT '[' || group_concat('[' || town_id || ',' || figures_json || ']') || ']'
+         FROM town_year_figures WHERE year = ?",
+    )
+    .bind(year)
+    .fetch_one(store.pool())
+    .await?;
+    let rows: Vec<(i64, [Option<f64>; CODES.len()])> = parse_json_rows(json)?;
+    Ok(rows
+        .into_iter()
+        .map(|(town, values)| (town, Figures(values.map(|v| v.unwrap_or(0.0)))))
+        .collect())
 }
 
 /// Actual values of the nine targets over a set of towns in one year.
@@ -230,23 +224,45 @@ fn is_share(key: &str) -> bool {
     key.starts_with("lead_industry_share")
 }
 
-/// What the overview reads besides the town list.
+type TargetDef = (String, String, String, f64, String, String);
+
+/// What the overview reads. Every read is kept in the store's memo while the data is unchanged,
+/// so switching scope or year reads only what was not read before.
 struct Reads {
-    scope: Scope,
+    towns: Arc<Vec<TownRow>>,
+    scope: Arc<Scope>,
     first: i32,
     last: i32,
     year: i32,
-    meta: HashMap<String, String>,
-    figures: YearFigures,
-    trend_sums: Vec<(i32, [Option<f64>; 5])>,
-    target_rows: Vec<(String, String, String, f64, String, String)>,
+    meta: Arc<HashMap<String, String>>,
+    this_year: Arc<TownFigures>,
+    last_year: Option<Arc<TownFigures>>,
+    trend_sums: Arc<Vec<(i32, [Option<f64>; 5])>>,
+    target_rows: Arc<Vec<TargetDef>>,
 }
 
-/// The scope, the years and, once the year is known, the meta table, the figures, the trend
-/// sums and the targets (read side by side, each on its own pooled connection).
+/// The reads, side by side where they do not depend on each other (each on its own pooled
+/// connection).
 async fn reads(store: &Store, args: &OverviewArgs) -> Result<Reads> {
-    let scope = towns::resolve_scope(store, args.scope.as_deref()).await?;
-    let (first, last) = towns::year_range(store).await?.ok_or_else(|| {
+    let snap = store.snapshot().await?;
+    let code = args.scope.as_deref().unwrap_or(towns::PROVINCE_CODE).trim();
+    let scope_and_years = async {
+        let scope = snap
+            .get_or_load(
+                &format!("scope:{code}"),
+                towns::resolve_scope(store, Some(code)),
+            )
+            .await?;
+        let range = snap
+            .get_or_load("year_range", towns::year_range(store))
+            .await?;
+        Ok::<_, Error>((scope, *range))
+    };
+    let (towns, (scope, range)) = futures::try_join!(
+        snap.get_or_load("towns", towns::load_all(store)),
+        scope_and_years
+    )?;
+    let (first, last) = range.ok_or_else(|| {
         Error::not_found(
             "任何年份的小镇指标数据。请先导入数据，或运行 towncockpit demo 载入示例数据",
         )
@@ -257,11 +273,6 @@ async fn reads(store: &Store, args: &OverviewArgs) -> Result<Reads> {
             "年份 {year} 没有小镇指标数据，可选 {first}–{last} 年"
         )));
     }
-    let wanted_years: Vec<i32> = if year > first {
-        vec![year - 1, year]
-    } else {
-        vec![year]
-    };
     let years: Vec<i32> = (first..=last).collect();
     let targets = async {
         Ok::<_, Error>(
@@ -272,19 +283,35 @@ async fn reads(store: &Store, args: &OverviewArgs) -> Result<Reads> {
             .await?,
         )
     };
-    let (meta, figures, trend_sums, target_rows) = futures::try_join!(
-        store.meta_all(),
-        year_figures(store, &wanted_years),
-        trend_sums(store, &scope, &years),
-        targets
+    let last_year = async {
+        match year > first {
+            true => snap
+                .get_or_load(
+                    &format!("figures:{}", year - 1),
+                    year_figures(store, year - 1),
+                )
+                .await
+                .map(Some),
+            false => Ok(None),
+        }
+    };
+    let (figures_key, trends_key) = (format!("figures:{year}"), format!("trends:{}", scope.code));
+    let (meta, this_year, last_year, trend_sums, target_rows) = futures::try_join!(
+        snap.get_or_load("meta", store.meta_all()),
+        snap.get_or_load(&figures_key, year_figures(store, year)),
+        last_year,
+        snap.get_or_load(&trends_key, trend_sums(store, &scope, &years)),
+        snap.get_or_load("targets", targets),
     )?;
     Ok(Reads {
+        towns,
         scope,
         first,
         last,
         year,
         meta,
-        figures,
+        this_year,
+        last_year,
         trend_sums,
         target_rows,
     })
@@ -293,18 +320,18 @@ async fn reads(store: &Store, args: &OverviewArgs) -> Result<Reads> {
 /// The overview for `args.year` (default: the latest year with figures) and `args.scope`
 /// (default: the province).
 pub async fn overview(store: &Store, args: OverviewArgs) -> Result<Overview> {
-    // The town list is the longest read and depends on nothing else: it runs beside the rest.
-    let (all_towns, reads) = futures::try_join!(towns::load_all(store), reads(store, &args))?;
     let Reads {
+        towns: all_towns,
         scope,
         first,
         last,
         year,
         meta,
-        figures,
+        this_year,
+        last_year,
         trend_sums,
         target_rows,
-    } = reads;
+    } = reads(store, &args).await?;
     let years: Vec<i32> = (first..=last).collect();
     let plan_start = meta_year(&meta, "plan_start_year", 2023)?;
     let plan_end = meta_year(&meta, "plan_end_year", 2025)?;
@@ -322,20 +349,13 @@ pub async fn overview(store: &Store, args: OverviewArgs) -> Result<Overview> {
 
     let in_scope: Vec<&TownRow> = all_towns.iter().filter(|t| scope.contains(t)).collect();
     let everywhere: Vec<&TownRow> = all_towns.iter().collect();
-    let empty = HashMap::new();
-    let this_year = figures.get(&year).unwrap_or(&empty);
-    let now = actuals(year, &in_scope, this_year);
-    let before = (year > first).then(|| {
-        actuals(
-            year - 1,
-            &in_scope,
-            figures.get(&(year - 1)).unwrap_or(&empty),
-        )
-    });
-    let province_now = (scope.level != "province").then(|| actuals(year, &everywhere, this_year));
+    let now = actuals(year, &in_scope, &this_year);
+    let before = last_year.map(|figures| actuals(year - 1, &in_scope, &figures));
+    let province_now = (scope.level != "province").then(|| actuals(year, &everywhere, &this_year));
 
     let targets = target_rows
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|(key, name, unit, target_value, comparator, definition)| {
             let k = key.as_str();
             let actual = now.values.get(k).copied().unwrap_or(0.0);
@@ -439,7 +459,7 @@ pub async fn overview(store: &Store, args: OverviewArgs) -> Result<Overview> {
         year,
         years,
         as_of,
-        scope,
+        scope: Scope::clone(&scope),
         plan: Plan {
             start_year: plan_start,
             end_year: plan_end,

@@ -37,8 +37,13 @@ impl TownRow {
     /// The town's stage on 31 December of `year` (培育/创建/命名), or None when it was not on the
     /// list then (not yet listed, or eliminated / creation ended by that date).
     pub fn stage_at(&self, year: i32) -> Option<&'static str> {
-        let end = format!("{year}-12-31");
-        let by_end = |d: &Option<String>| d.as_deref().is_some_and(|d| d <= end.as_str());
+        // Dates are stored as YYYY-MM-DD, so "on or before 31 December" is "in or before the year"
+        // (compared without building the date string: this runs for every town and year).
+        let by_end = |d: &Option<String>| {
+            d.as_deref()
+                .and_then(|d| d.get(..4)?.parse::<i32>().ok())
+                .is_some_and(|y| y <= year)
+        };
         if matches!(self.status.as_str(), "淘汰" | "终止") && by_end(&self.status_date) {
             return None;
         }

@@ -115,3 +115,64 @@ async fn year_figures_follow_indicator_values() {
     assert_eq!(target(&o2021, "tax_revenue"), 0.0);
     assert_eq!(target(&o2021, "listed_firms"), 0.0);
 }
+
+/// The overview keeps its reads in memory while the data is unchanged; a change committed by
+/// another program on the same file (here a second store, as the CLI beside the desktop app) is
+/// seen by the next overview: figures, the town list and the province's targets alike.
+#[tokio::test]
+async fn overview_sees_changes_made_by_another_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.sqlite");
+    let cockpit = Cockpit::open(&path).await.unwrap();
+    let args = json!({"year": 2025});
+    let before = dispatch(&cockpit, "overview", args.clone()).await.unwrap();
+    let top = before["rank_output"][0].clone();
+    // Asked again, unchanged: the same answer from the kept reads.
+    assert_eq!(
+        dispatch(&cockpit, "overview", args.clone()).await.unwrap(),
+        before
+    );
+
+    let (other, _) = Store::open(&path).await.unwrap();
+    let town = top["town_id"].as_i64().unwrap();
+    exec(&other, &format!("UPDATE indicator_values SET value = value + 5000 WHERE indicator_code = 'tax' AND year = 2025 AND quarter = 4 AND town_id = {town}")).await;
+    exec(
+        &other,
+        &format!("UPDATE towns SET name = '改名测试小镇' WHERE id = {town}"),
+    )
+    .await;
+    exec(
+        &other,
+        "UPDATE province_targets SET target = 1600 WHERE key = 'tax_revenue'",
+    )
+    .await;
+    other.close().await;
+
+    let after = dispatch(&cockpit, "overview", args).await.unwrap();
+    let grown = target(&after, "tax_revenue") - target(&before, "tax_revenue");
+    assert!((grown - 5000.0 / 1e4).abs() < 1e-9, "{grown}");
+    assert_eq!(after["rank_output"][0]["town_id"], top["town_id"]);
+    assert_eq!(after["rank_output"][0]["name"], "改名测试小镇");
+    let tax = after["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == "tax_revenue")
+        .unwrap();
+    assert_eq!(tax["target"], 1600.0);
+
+    // A year and a scope not asked before, then back: each read afresh or kept, never mixed up.
+    let city = dispatch(
+        &cockpit,
+        "overview",
+        json!({"year": 2024, "scope": "330100"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(city["scope"]["code"], "330100");
+    assert_eq!(city["year"], 2024);
+    let again = dispatch(&cockpit, "overview", json!({"year": 2025}))
+        .await
+        .unwrap();
+    assert_eq!(again, after);
+}

@@ -181,7 +181,15 @@ pub async fn map_towns(store: &Store, args: TownsArgs) -> Result<MapTowns> {
     let scope = resolve_scope(store, args.scope.as_deref()).await?;
     let year = pick_year(store, args.year).await?;
     let output = outputs(store, year).await?;
-    let (report, _) = check::compute(store, false).await?;
+    // The check runs over every town's full geometry (most of this view's time at scale 10): it
+    // is kept while the data is unchanged, so drilling down reuses it.
+    let report = store
+        .snapshot()
+        .await?
+        .get_or_load("spatial_check", async {
+            Ok(check::compute(store, false).await?.0)
+        })
+        .await?;
     let checks: HashMap<i64, &check::TownCheck> =
         report.towns.iter().map(|c| (c.town_id, c)).collect();
     let mut boundaries = if args.points_only {

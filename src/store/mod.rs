@@ -5,14 +5,19 @@
 //! schema this program understands: a wrong, corrupt or newer file is refused byte-for-byte
 //! unchanged.
 
+mod memo;
+
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, SqliteConnection, SqlitePool};
 
 use crate::error::{Error, Result};
+use memo::Memo;
+pub use memo::Snapshot;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -30,6 +35,7 @@ pub enum Opened {
 pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
+    memo: Arc<Memo>,
 }
 
 /// The per-user database path: `$TOWNCOCKPIT_DB` is handled by the CLI; this is the fallback in
@@ -65,13 +71,14 @@ impl Store {
             .max_connections(4)
             // A local file needs no liveness ping before every query (it doubled query latency).
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&pool).await?;
         Ok((
             Store {
                 pool,
                 path: path.to_path_buf(),
+                memo: Arc::new(Memo::new(options.create_if_missing(false))),
             },
             opened,
         ))
@@ -134,7 +141,13 @@ impl Store {
         Ok(self.meta("demo").await?.as_deref() == Some("1"))
     }
 
+    /// Reads kept in memory while the database is unchanged (see [`memo`]).
+    pub async fn snapshot(&self) -> Result<Snapshot<'_>> {
+        self.memo.snapshot().await
+    }
+
     pub async fn close(self) {
+        self.memo.close().await;
         self.pool.close().await;
     }
 }
