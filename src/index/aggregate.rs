@@ -275,20 +275,20 @@ pub fn rank_desc(score: &[f64], by_period: &[Vec<usize>]) -> Vec<Option<u32>> {
 pub fn rank_desc_into(
     score: &[f64],
     by_period: &[Vec<usize>],
-    sorted: &mut Vec<(f64, usize)>,
+    sorted: &mut Vec<(u64, usize)>,
     out: &mut [u32],
 ) {
     out.fill(0);
-    // (score, row) pairs sorted in place: comparing scores held in the pairs rather than looked
-    // up through row indices keeps the sort in cache.
+    // (key, row) pairs sorted in place: the keys order like the scores, best first, and compare
+    // as plain integers (a float comparator re-derives that order on every comparison).
     for rows in by_period {
         sorted.clear();
         sorted.extend(
             rows.iter()
-                .map(|&r| (score[r], r))
-                .filter(|(s, _)| !s.is_nan()),
+                .filter(|&&r| !score[r].is_nan())
+                .map(|&r| (desc_key(score[r]), r)),
         );
-        sorted.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+        sorted.sort_unstable();
         let mut k = 0;
         while k < sorted.len() {
             let mut e = k;
@@ -300,5 +300,32 @@ pub fn rank_desc_into(
             }
             k = e + 1;
         }
+    }
+}
+
+/// An integer key that sorts non-NaN scores from highest to lowest, equal keys for equal scores
+/// (−0 is made +0 first, so the two zeros tie as they compare equal).
+#[inline]
+fn desc_key(v: f64) -> u64 {
+    let bits = (v + 0.0).to_bits();
+    // The IEEE total order as unsigned integers: negatives reversed, positives above them.
+    let ascending = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    };
+    !ascending
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_best_first_with_shared_ties() {
+        let score = [1.0, 3.0, f64::NAN, 3.0, -0.0, 0.0, -2.0];
+        let r = rank_desc(&score, &[(0..7).collect()]);
+        let want = [3, 1, 0, 1, 4, 4, 6].map(|k| (k > 0).then_some(k));
+        assert_eq!(r, want);
     }
 }

@@ -3,6 +3,8 @@
 //! rank. For panels the bounds (or moments, or ranks) are pooled over all periods — scores stay
 //! comparable across years — or taken period by period.
 
+use rayon::prelude::*;
+
 use super::frame::{Frame, Node, Structure};
 use super::method::{Normalise, NormaliseMethod, Scope};
 use super::stats;
@@ -19,12 +21,20 @@ pub fn apply(
         Scope::Pooled => vec![(0..frame.rows.len()).collect()],
     };
     let mut out = frame.clone();
-    for (j, col) in out.values.iter_mut().enumerate() {
-        let node = &structure.nodes[structure.indicators[j]];
-        for rows in &cells {
-            normalise_cell(col, rows, node, spec)?;
-        }
-    }
+    // Columns are independent: normalised in parallel (the first failing column in order is
+    // reported, as before).
+    let results: Vec<Result<()>> = out
+        .values
+        .par_iter_mut()
+        .enumerate()
+        .map(|(j, col)| {
+            let node = &structure.nodes[structure.indicators[j]];
+            cells
+                .iter()
+                .try_for_each(|rows| normalise_cell(col, rows, node, spec))
+        })
+        .collect();
+    results.into_iter().collect::<Result<()>>()?;
     Ok(out)
 }
 

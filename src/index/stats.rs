@@ -74,6 +74,43 @@ fn lane_sums<const K: usize>(x: &[f64], f: impl Fn(f64) -> [f64; K]) -> [f64; K]
     acc.map(|a| (a[0] + a[1]) + (a[2] + a[3]))
 }
 
+/// [`lane_sums`] letting `f` change each value first; the lanes and the order of the additions
+/// are the same, so sums over the changed values are bit for bit those of [`lane_sums`].
+#[inline]
+pub(crate) fn lane_sums_mut<const K: usize>(
+    x: &mut [f64],
+    mut f: impl FnMut(&mut f64) -> [f64; K],
+) -> [f64; K] {
+    let mut acc = [[0.0; 4]; K];
+    let mut chunks = x.chunks_exact_mut(4);
+    for c in &mut chunks {
+        for (l, v) in c.iter_mut().enumerate() {
+            for (a, t) in acc.iter_mut().zip(f(v)) {
+                a[l] += t;
+            }
+        }
+    }
+    for v in chunks.into_remainder() {
+        for (a, t) in acc.iter_mut().zip(f(v)) {
+            a[0] += t;
+        }
+    }
+    acc.map(|a| (a[0] + a[1]) + (a[2] + a[3]))
+}
+
+/// Central moments m2, m3, m4 (divided by n) of a column without missing values whose sum is
+/// known: the second pass of [`skew_kurt`], for callers that fuse the first into other work.
+pub(crate) fn central_moments(x: &[f64], sum: f64) -> (f64, f64, f64) {
+    let n = x.len() as f64;
+    let m = sum / n;
+    let [m2, m3, m4] = lane_sums(x, |v| {
+        let d = v - m;
+        let d2 = d * d;
+        [d2, d2 * d, d2 * d2]
+    });
+    (m2 / n, m3 / n, m4 / n)
+}
+
 /// Sample skewness, "type 2" (G1 = g1·√(n(n−1))/(n−2)), as COINr's `skew()`.
 pub fn skew(x: &[f64]) -> f64 {
     skew_kurt(x).0
@@ -87,6 +124,11 @@ pub fn kurt(x: &[f64]) -> f64 {
 /// Both type-2 estimators from one pass over the central moments (NaN below 3 and 4 points).
 pub fn skew_kurt(x: &[f64]) -> (f64, f64) {
     let (m2, m3, m4, n) = moments(x);
+    type2(m2, m3, m4, n)
+}
+
+/// The type-2 skewness and excess kurtosis from the central moments of `n` points.
+pub(crate) fn type2(m2: f64, m3: f64, m4: f64, n: f64) -> (f64, f64) {
     let skew = if n < 3.0 {
         f64::NAN
     } else {
