@@ -58,15 +58,17 @@ async fn exec(store: &Store, sql: &str) {
     sqlx::query(sql).execute(store.pool()).await.unwrap();
 }
 
-fn target(o: &Value, key: &str) -> f64 {
+fn target_row<'o>(o: &'o Value, key: &str) -> &'o Value {
     o["targets"]
         .as_array()
         .unwrap()
         .iter()
         .find(|t| t["key"] == key)
-        .unwrap()["actual"]
-        .as_f64()
         .unwrap()
+}
+
+fn target(o: &Value, key: &str) -> f64 {
+    target_row(o, key)["actual"].as_f64().unwrap()
 }
 
 #[tokio::test]
@@ -153,13 +155,7 @@ async fn overview_sees_changes_made_by_another_program() {
     assert!((grown - 5000.0 / 1e4).abs() < 1e-9, "{grown}");
     assert_eq!(after["rank_output"][0]["town_id"], top["town_id"]);
     assert_eq!(after["rank_output"][0]["name"], "改名测试小镇");
-    let tax = after["targets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["key"] == "tax_revenue")
-        .unwrap();
-    assert_eq!(tax["target"], 1600.0);
+    assert_eq!(target_row(&after, "tax_revenue")["target"], 1600.0);
 
     // A year and a scope not asked before, then back: each read afresh or kept, never mixed up.
     let city = dispatch(
