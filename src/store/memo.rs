@@ -27,8 +27,8 @@ pub(super) struct Memo {
     entries: Mutex<(Option<i64>, Entries)>,
 }
 
-/// The memo as of one data version: what a view reads through it belongs to one state of the data
-/// (or is read afresh).
+/// The memo at one data version: it never returns an entry kept at another version. (A read that
+/// overlaps a commit may still see the newer data, as any read could; the next snapshot drops it.)
 pub struct Snapshot<'m> {
     memo: &'m Memo,
     version: i64,
