@@ -1,6 +1,7 @@
-// Canvas text (ECharts) does not make the browser fetch a web font's unicode-range subsets the way
-// DOM text does: a rare character such as 坞 in a town's name would be drawn with a fallback font
-// that lacks it (a tofu box) unless its subset is loaded first. The subsets are local files.
+// Canvas text (ECharts) does not make the browser load a web font the way DOM text does: a chart
+// drawn before the bundled Noto Sans SC has loaded would use a fallback font (or a tofu box for a
+// rare character such as 坞 in a town's name). Loading it first costs nothing after the first call:
+// there is one local font file per weight.
 
 const FAMILY = '"Noto Sans SC"'
 const requested = new Set<string>()
@@ -15,7 +16,7 @@ export function textOf(value: unknown, out: string[] = [], budget = { left: 200_
   return out
 }
 
-/** Loads the font subsets (regular and bold) covering the CJK characters of `text` not yet asked for. */
+/** Loads the font (regular and bold) for the CJK characters of `text` not yet asked for, before a chart draws them. */
 export async function ensureGlyphs(text: string): Promise<void> {
   let fresh = ''
   for (const ch of text) {
