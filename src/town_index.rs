@@ -7,6 +7,7 @@
 //! from the year-end (quarter 4) figures.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -167,7 +168,7 @@ pub(crate) async fn load_frame(
     }
     let n_ind = structure.indicators.len();
     let values = (0..n_ind)
-        .map(|k| cells.iter().map(|c| c[k]).collect())
+        .map(|k| Arc::new(cells.iter().map(|c| c[k]).collect()))
         .collect();
     let denominators = structure
         .denominators
@@ -193,8 +194,8 @@ pub(crate) async fn load_frame(
         Some(keys.iter().map(|(_, y)| y.to_string()).collect()),
     );
     Ok(Frame {
-        rows: std::sync::Arc::new(rows),
-        groups: std::sync::Arc::new(groups),
+        rows: Arc::new(rows),
+        groups: Arc::new(groups),
         denominators,
         values,
     })

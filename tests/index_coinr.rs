@@ -229,7 +229,7 @@ fn entropy_weights_reach_the_index_as_global_weights() {
     )
     .unwrap();
     let out = compute(&f, &s, &m).unwrap();
-    let cols: Vec<&[f64]> = f.values.iter().map(Vec::as_slice).collect();
+    let cols: Vec<&[f64]> = f.values.iter().map(|c| c.as_slice()).collect();
     let dirs: Vec<f64> = s.indicators.iter().map(|&i| s.nodes[i].direction).collect();
     let global = entropy_weights(&cols, &dirs, false).unwrap();
     for (j, &i) in s.indicators.iter().enumerate() {
@@ -265,9 +265,9 @@ fn panel_normalisation_pooled_vs_per_period() {
     let f = parse_data(data, "d.csv", &s).unwrap();
     let spec = Normalise::default();
     let pooled = normalise::apply(&f, &s, &spec, Scope::Pooled).unwrap();
-    assert_eq!(pooled.values[0], vec![0.0, 25.0, 50.0, 100.0]);
+    assert_eq!(*pooled.values[0], vec![0.0, 25.0, 50.0, 100.0]);
     let per = normalise::apply(&f, &s, &spec, Scope::PerPeriod).unwrap();
-    assert_eq!(per.values[0], vec![0.0, 100.0, 0.0, 100.0]);
+    assert_eq!(*per.values[0], vec![0.0, 100.0, 0.0, 100.0]);
     // A constant period gives no bounds: missing, as in COINr.
     assert!(per.values[1][0].is_nan());
 }

@@ -140,6 +140,10 @@ impl Rows {
     }
 }
 
+/// One indicator's values. Shared between stages until a stage changes it (`Arc::make_mut`):
+/// most stages leave most columns as they are, and the pipeline keeps every stage.
+pub type Column = Arc<Vec<f64>>;
+
 /// A data table at some stage of the pipeline. `values[j]` is the column of indicator
 /// `structure.indicators[j]`; NaN marks a missing value.
 #[derive(Debug, Clone)]
@@ -148,7 +152,7 @@ pub struct Frame {
     pub rows: Arc<Rows>,
     pub groups: Arc<Vec<(String, Vec<String>)>>,
     pub denominators: Vec<(String, Vec<f64>)>,
-    pub values: Vec<Vec<f64>>,
+    pub values: Vec<Column>,
 }
 
 impl Frame {
@@ -167,7 +171,7 @@ impl Frame {
                 .iter()
                 .map(|(n, c)| (n.clone(), pick(c)))
                 .collect(),
-            values: self.values.iter().map(pick).collect(),
+            values: self.values.iter().map(|c| Arc::new(pick(c))).collect(),
         }
     }
 
@@ -664,7 +668,7 @@ pub fn parse_data(text: &str, file: &str, structure: &Structure) -> Result<Frame
         rows: Arc::new(rows),
         groups: Arc::new(structure.groups.iter().cloned().zip(grps).collect()),
         denominators: structure.denominators.iter().cloned().zip(dens).collect(),
-        values,
+        values: values.into_iter().map(Arc::new).collect(),
     })
 }
 

@@ -3,8 +3,11 @@
 //! between observed periods).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use super::frame::Frame;
+use rayon::prelude::*;
+
+use super::frame::{Column, Frame};
 use super::method::{Impute, ImputeMethod};
 use super::stats;
 use crate::error::{Error, Result};
@@ -44,7 +47,7 @@ pub fn apply(frame: &Frame, spec: &Impute) -> Result<Frame> {
             let units = frame.rows.by_unit();
             let pos = &frame.rows.period_pos;
             let period = &frame.rows.period;
-            for col in &mut out.values {
+            with_missing(&mut out.values, |col| {
                 for rows in &units {
                     if spec.method == ImputeMethod::Locf {
                         locf(col, rows);
@@ -53,19 +56,28 @@ pub fn apply(frame: &Frame, spec: &Impute) -> Result<Frame> {
                         linear(col, rows, &t);
                     }
                 }
-            }
+            });
         }
     }
     Ok(out)
 }
 
+/// Runs `fill` on the columns that miss values, in parallel; the others stay shared with the
+/// stage before.
+fn with_missing(values: &mut [Column], fill: impl Fn(&mut Vec<f64>) + Sync) {
+    values
+        .par_iter_mut()
+        .filter(|col| col.iter().any(|v| v.is_nan()))
+        .for_each(|col| fill(Arc::make_mut(col)));
+}
+
 /// Replaces missing values with the mean/median of the present values of the same cell.
-fn fill_by_cells(values: &mut [Vec<f64>], cells: &[Vec<usize>], median: bool) {
+fn fill_by_cells(values: &mut [Column], cells: &[Vec<usize>], median: bool) {
     if !median {
         return fill_by_cell_means(values, cells);
     }
-    let mut buf = Vec::new();
-    for col in values.iter_mut() {
+    with_missing(values, |col| {
+        let mut buf = Vec::new();
         for rows in cells {
             if !rows.iter().any(|&r| col[r].is_nan()) {
                 continue;
@@ -79,13 +91,13 @@ fn fill_by_cells(values: &mut [Vec<f64>], cells: &[Vec<usize>], median: bool) {
                 }
             }
         }
-    }
+    });
 }
 
 /// The mean case in one sequential pass per column, every cell summed at once: the cells list
 /// their rows in ascending order, so each cell's sum is added up in the same order as
 /// [`stats::mean`] over that cell (bit for bit the same fill), without gathering.
-fn fill_by_cell_means(values: &mut [Vec<f64>], cells: &[Vec<usize>]) {
+fn fill_by_cell_means(values: &mut [Column], cells: &[Vec<usize>]) {
     let n = values.first().map_or(0, |c| c.len());
     let mut cell_of = vec![usize::MAX; n];
     for (k, rows) in cells.iter().enumerate() {
@@ -93,29 +105,21 @@ fn fill_by_cell_means(values: &mut [Vec<f64>], cells: &[Vec<usize>]) {
             cell_of[r] = k;
         }
     }
-    let mut sum = vec![0.0; cells.len()];
-    let mut count = vec![0usize; cells.len()];
-    for col in values.iter_mut() {
-        sum.iter_mut().for_each(|s| *s = 0.0);
-        count.iter_mut().for_each(|c| *c = 0);
-        let mut missing = false;
+    with_missing(values, |col| {
+        let mut sum = vec![0.0; cells.len()];
+        let mut count = vec![0usize; cells.len()];
         for (&v, &k) in col.iter().zip(&cell_of) {
-            if v.is_nan() {
-                missing = true;
-            } else if k != usize::MAX {
+            if !v.is_nan() && k != usize::MAX {
                 sum[k] += v;
                 count[k] += 1;
             }
-        }
-        if !missing {
-            continue;
         }
         for (v, &k) in col.iter_mut().zip(&cell_of) {
             if v.is_nan() && k != usize::MAX && count[k] > 0 {
                 *v = sum[k] / count[k] as f64;
             }
         }
-    }
+    });
 }
 
 /// Last observation carried forward along one unit's rows (in time order).

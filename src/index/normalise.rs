@@ -3,6 +3,8 @@
 //! rank. For panels the bounds (or moments, or ranks) are pooled over all periods — scores stay
 //! comparable across years — or taken period by period.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use super::frame::{Frame, Node, Structure};
@@ -29,6 +31,7 @@ pub fn apply(
         .enumerate()
         .map(|(j, col)| {
             let node = &structure.nodes[structure.indicators[j]];
+            let col = Arc::<Vec<f64>>::make_mut(col);
             cells
                 .iter()
                 .try_for_each(|rows| normalise_cell(col, rows, node, spec))

@@ -12,7 +12,7 @@ pub fn apply(frame: &Frame, min_availability: f64, scope: Scope) -> (Vec<usize>,
     // them for every row keeps the scan in cache.
     let mut count = vec![0usize; frame.rows.len()];
     for col in &frame.values {
-        for (n, v) in count.iter_mut().zip(col) {
+        for (n, v) in count.iter_mut().zip(col.iter()) {
             *n += usize::from(!v.is_nan());
         }
     }

@@ -5,6 +5,8 @@
 //! mean, median, 5% and 95% ranks. Runs are spread over all cores; each run draws from its own
 //! ChaCha stream of the seed, so the result does not depend on the number of threads.
 
+use std::sync::Arc;
+
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -106,7 +108,7 @@ pub fn run(
                 let mut ln = normalised.clone();
                 ln.values
                     .iter_mut()
-                    .for_each(|c| c.iter_mut().for_each(|v| *v = v.ln()));
+                    .for_each(|c| Arc::make_mut(c).iter_mut().for_each(|v| *v = v.ln()));
                 ln
             });
             variants.push(Variant { normalised, ln });
