@@ -22,7 +22,10 @@ pub async fn counties(pool: &SqlitePool) -> Result<Counties> {
 
 /// Gives every town without a code its code, in one transaction.
 pub async fn assign_missing(pool: &SqlitePool, counties: &Counties) -> Result<usize> {
-    let mut tx = pool.begin().await?;
+    // Takes the write lock up front: a deferred transaction that reads first cannot wait for
+    // another writer (SQLite answers "database is locked" at once instead of using the busy
+    // timeout), and the screens may store index results or checks at the same moment.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let towns: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
         "SELECT t.id, t.name, t.county_code, t.category, t.is_demo FROM towns t
          LEFT JOIN town_codes c ON c.town_id = t.id

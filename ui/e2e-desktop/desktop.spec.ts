@@ -92,12 +92,13 @@ async function visitScreens(s: string) {
       })
       if (state !== 'ready') await new Promise((r) => setTimeout(r, 50))
     }
-    expect(state, route).toBe('ready')
+    // The screen's own error text, if any, says why it did not draw.
     const errorText = await wd<string>('POST', `${s}/execute/sync`, {
       script: 'const e = document.querySelector("[data-testid=error]"); return e ? e.textContent : ""',
       args: [],
     })
     expect(errorText, route).toBe('')
+    expect(state, route).toBe('ready')
     // Every picture (the 一码 card is a PNG data URL) has pixels and is decoded for painting:
     // WebKit decodes large images off the main thread and paints them blank until then.
     const images = await wd<{ src: string; width: number }[]>('POST', `${s}/execute/async`, {
