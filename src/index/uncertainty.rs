@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::aggregate::{self, methods_by_node, Workspace};
+use super::aggregate::{self, methods_by_node, Plan, Workspace};
 use super::frame::{Frame, Structure};
 use super::method::{AggregateMethod, Method, Normalise, NormaliseMethod, TreatMethod};
 use super::normalise;
@@ -54,6 +54,17 @@ pub struct RankStats {
     pub median: f64,
     pub q05: f64,
     pub q95: f64,
+}
+
+/// Runs worked together over each block of rows (their columns then stay in cache).
+const RUNS_TOGETHER: usize = 8;
+
+/// What one run draws.
+struct Draw {
+    variant: usize,
+    aggregation: usize,
+    /// The perturbed weights of every node within its parent.
+    weights: Vec<f64>,
 }
 
 struct Variant {
@@ -128,51 +139,91 @@ pub fn run(
         .iter()
         .map(|m| m.iter().any(|&a| a != AggregateMethod::Arithmetic))
         .collect();
+    // The plan of every (variant, aggregation) pair a run may draw.
+    let plans: Vec<Vec<Plan>> = variants
+        .iter()
+        .map(|v| {
+            aggregations
+                .iter()
+                .map(|m| Plan::new(structure, &v.normalised, v.ln.as_ref(), m, true))
+                .collect()
+        })
+        .collect();
     let by_period = nominal.normalised.rows.by_period();
     let n_rows = nominal.normalised.rows.len();
     let base = &nominal.weights.within;
     let root = structure.root;
     let p = method.aggregate.p;
 
-    // Per worker: the aggregation scratch, the root scores and the sort buffer, so that a run
-    // allocates only the ranks it returns.
-    let scratch = || {
-        (
-            Workspace::new(structure),
-            vec![0.0; n_rows],
-            Vec::with_capacity(n_rows),
-        )
-    };
-    let ranks: Vec<Vec<u32>> = (0..spec.runs)
-        .into_par_iter()
-        .map_init(scratch, |(work, root_score, sorted), run| {
+    // What every run draws, from its own stream: the aggregation, the variant, the weights.
+    let draws: Vec<Draw> = (0..spec.runs)
+        .map(|run| {
             let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
             rng.set_stream(run as u64);
-            let mut a = rng.gen_range(0..aggregations.len());
+            let mut aggregation = rng.gen_range(0..aggregations.len());
             let mut eligible: Vec<usize> = (0..variants.len())
-                .filter(|&v| !needs_positive[a] || variants[v].ln.is_some())
+                .filter(|&v| !needs_positive[aggregation] || variants[v].ln.is_some())
                 .collect();
             if eligible.is_empty() {
-                a = 0;
+                aggregation = 0;
                 eligible = (0..variants.len()).collect();
             }
-            let v = &variants[eligible[rng.gen_range(0..eligible.len())]];
-            let w: Vec<f64> = base
+            let variant = eligible[rng.gen_range(0..eligible.len())];
+            let weights = base
                 .iter()
                 .map(|&w| w * rng.gen_range(1.0 - spec.weight_noise..=1.0 + spec.weight_noise))
                 .collect();
-            // No checks needed: a run with a non-arithmetic mean only draws positive variants.
-            for (start, out) in root_score.chunks_mut(aggregate::BLOCK).enumerate() {
-                let start = start * aggregate::BLOCK;
-                let rows = start..start + out.len();
-                let (ln, methods) = (v.ln.as_ref(), &aggregations[a]);
-                work.combine_block(structure, &v.normalised, ln, &w, methods, p, rows);
-                out.copy_from_slice(work.score(root));
+            Draw {
+                variant,
+                aggregation,
+                weights,
             }
-            let mut rank = vec![0; n_rows];
-            aggregate::rank_desc_into(root_score, &by_period, sorted, &mut rank);
-            rank
         })
+        .collect();
+
+    // Runs on the same variant with the same aggregation are worked a few at a time, all of them
+    // through one block of rows before the next, so that they read the block's columns from cache
+    // (a run on its own streams every column from memory). The statistics below do not depend
+    // on the order of the runs.
+    let mut order: Vec<usize> = (0..spec.runs).collect();
+    order.sort_by_key(|&r| (draws[r].variant, draws[r].aggregation));
+    let batches: Vec<&[usize]> = order
+        .chunk_by(|&r, &s| {
+            (draws[r].variant, draws[r].aggregation) == (draws[s].variant, draws[s].aggregation)
+        })
+        .flat_map(|same| same.chunks(RUNS_TOGETHER))
+        .collect();
+    // Per worker: the aggregation scratch and the sort buffer.
+    let scratch = || (Workspace::new(structure), Vec::with_capacity(n_rows));
+    let ranks: Vec<Vec<u32>> = batches
+        .into_par_iter()
+        .map_init(scratch, |(work, sorted), batch| {
+            let first = &draws[batch[0]];
+            let (v, plan) = (
+                &variants[first.variant],
+                &plans[first.variant][first.aggregation],
+            );
+            let mut root_scores = vec![vec![0.0; n_rows]; batch.len()];
+            for start in (0..n_rows).step_by(aggregate::BLOCK) {
+                let rows = start..(start + aggregate::BLOCK).min(n_rows);
+                for (&run, out) in batch.iter().zip(&mut root_scores) {
+                    // No checks needed: a run with a non-arithmetic mean only draws positive
+                    // variants.
+                    let w = &draws[run].weights;
+                    work.combine_block(plan, &v.normalised, v.ln.as_ref(), w, p, rows.clone());
+                    out[rows.clone()].copy_from_slice(work.score(root));
+                }
+            }
+            root_scores
+                .iter()
+                .map(|score| {
+                    let mut rank = vec![0; n_rows];
+                    aggregate::rank_desc_into(score, &by_period, sorted, &mut rank);
+                    rank
+                })
+                .collect::<Vec<_>>()
+        })
+        .flatten_iter()
         .collect();
 
     // Per row, the ranks of all runs. Rows are taken in blocks so that each run's rank vector is
