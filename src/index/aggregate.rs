@@ -209,7 +209,10 @@ impl Plan {
         let mut complete = vec![false; structure.nodes.len()];
         for (node, &j) in structure.column.iter().enumerate() {
             if let Some(j) = j {
-                complete[node] = !normalised.values[j].iter().any(|v| v.is_nan());
+                // A fold rather than `any`: no early exit, so it vectorises.
+                complete[node] = !normalised.values[j]
+                    .iter()
+                    .fold(false, |m, v| m | v.is_nan());
             }
         }
         let mut steps = Vec::with_capacity(structure.aggregates.len());

@@ -114,11 +114,15 @@ pub fn normalise_cell(
     Ok(())
 }
 
+/// Smallest and largest of `dir · col[r]` over `rows`, missing values skipped (`f64::min` and
+/// `max` ignore NaN).
 fn bounds(col: &[f64], rows: &[usize], dir: f64) -> (f64, f64) {
-    rows.iter()
-        .map(|&r| col[r] * dir)
-        .filter(|v| !v.is_nan())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        })
+    let take = |(a, b): (f64, f64), v: f64| (a.min(v * dir), b.max(v * dir));
+    let none = (f64::INFINITY, f64::NEG_INFINITY);
+    if rows.len() == col.len() {
+        // The whole column (see `normalise_cell`): read straight through, no index gather.
+        col.iter().fold(none, |m, &v| take(m, v))
+    } else {
+        rows.iter().fold(none, |m, &r| take(m, col[r]))
+    }
 }

@@ -4,6 +4,9 @@
 //! arithmetic or geometric everywhere), then ranks. Per unit (and period): the nominal rank and the
 //! mean, median, 5% and 95% ranks. Runs are spread over all cores; each run draws from its own
 //! ChaCha stream of the seed, so the result does not depend on the number of threads.
+//! The runs' scores only feed ranks, so they are aggregated by a ranking-only plan
+//! ([`Plan::new`]) that may differ from `index compute` in the last bits; the nominal rank
+//! reported is that of the exact pipeline.
 
 use std::sync::Arc;
 
