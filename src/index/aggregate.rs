@@ -169,14 +169,17 @@ struct Input {
 #[derive(Debug, Clone)]
 struct Step {
     node: usize,
-    method: AggregateMethod,
+    /// How the sums become the score: the node's method, or `Arithmetic` where a geometric
+    /// aggregate keeps its log mean (its parent is geometric as well and would take the
+    /// logarithm of the score straight back).
+    finish: AggregateMethod,
     inputs: Vec<Input>,
     /// No input has a missing value, so every row's weight sum is the same and the per-row
     /// bookkeeping of present children is skipped.
     complete: bool,
-    /// Leaves the logarithm of the geometric mean: the parent is geometric as well and would take
-    /// the logarithm of the score straight back.
-    keep_log: bool,
+    /// A ranking-only arithmetic finish of a complete step: multiplies by the reciprocal of the
+    /// weight sum instead of dividing row by row.
+    by_reciprocal: bool,
 }
 
 /// How one aggregation (a method per node over one normalised frame) is carried out, worked out
@@ -184,7 +187,6 @@ struct Step {
 #[derive(Debug, Clone)]
 pub struct Plan {
     steps: Vec<Step>,
-    ranking_only: bool,
 }
 
 impl Plan {
@@ -238,18 +240,19 @@ impl Plan {
                 })
                 .collect();
             complete[a] = structure.nodes[a].children.iter().all(|&c| complete[c]);
+            let finish = match keep_log(a) {
+                true => AggregateMethod::Arithmetic,
+                false => method,
+            };
             steps.push(Step {
                 node: a,
-                method,
+                finish,
                 inputs,
                 complete: complete[a],
-                keep_log: keep_log(a),
+                by_reciprocal: ranking_only && complete[a] && finish == AggregateMethod::Arithmetic,
             });
         }
-        Plan {
-            steps,
-            ranking_only,
-        }
+        Plan { steps }
     }
 }
 
@@ -320,13 +323,8 @@ impl Workspace {
                     accumulate(num, den, x, w, input.method, p);
                 }
             }
-            // A kept logarithm is the weighted mean of the children's logarithms.
-            let method = match step.keep_log {
-                true => AggregateMethod::Arithmetic,
-                false => step.method,
-            };
             let out = &mut self.block[step.node][..len];
-            if step.complete && plan.ranking_only && method == AggregateMethod::Arithmetic {
+            if step.by_reciprocal {
                 let r = if den_all == 0.0 {
                     f64::NAN
                 } else {
@@ -340,7 +338,7 @@ impl Workspace {
             if step.complete {
                 den.fill(den_all);
             }
-            finish(out, num, den, method, p);
+            finish(out, num, den, step.finish, p);
         }
     }
 }
