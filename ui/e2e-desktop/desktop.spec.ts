@@ -74,6 +74,17 @@ async function screenshotOf(s: string): Promise<Buffer> {
   return Buffer.from(png, 'base64')
 }
 
+/** Runs `script` in the window every 50 ms until `done` accepts its value or `tries` run out;
+ * returns the last value. */
+async function poll<T>(s: string, script: string, done: (v: T) => boolean, tries: number): Promise<T> {
+  let v = await wd<T>('POST', `${s}/execute/sync`, { script, args: [] })
+  for (let i = 1; i < tries && !done(v); i++) {
+    await new Promise((r) => setTimeout(r, 50))
+    v = await wd<T>('POST', `${s}/execute/sync`, { script, args: [] })
+  }
+  return v
+}
+
 /** The other screens, by route, with the element whose `data-state` says it has drawn. */
 const SCREENS = [
   { route: '#/map', ready: '[data-testid=map-panel]', png: 'desktop-map.png' },
@@ -86,14 +97,12 @@ const SCREENS = [
 async function visitScreens(s: string) {
   for (const { route, ready, png } of SCREENS) {
     await wd('POST', `${s}/execute/sync`, { script: `location.hash = '${route}'`, args: [] })
-    let state: string | null = null
-    for (let i = 0; i < 600 && state !== 'ready' && state !== 'error'; i++) {
-      state = await wd<string | null>('POST', `${s}/execute/sync`, {
-        script: `const e = document.querySelector('${ready}'); return e ? e.dataset.state : null`,
-        args: [],
-      })
-      if (state !== 'ready') await new Promise((r) => setTimeout(r, 50))
-    }
+    const state = await poll<string | null>(
+      s,
+      `const e = document.querySelector('${ready}'); return e ? e.dataset.state : null`,
+      (v) => v === 'ready' || v === 'error',
+      600,
+    )
     // The screen's own error text, if any, says why it did not draw.
     const errorText = await wd<string>('POST', `${s}/execute/sync`, {
       script: 'const e = document.querySelector("[data-testid=error]"); return e ? e.textContent : ""',
@@ -127,16 +136,12 @@ async function launch(screenshot: string, alsoVisit = false): Promise<Launch> {
   })
   const s = `/session/${session.sessionId}`
   try {
-    const state = () =>
-      wd<string | null>('POST', `${s}/execute/sync`, {
-        script: 'const o = document.querySelector("[data-testid=overview]"); return o ? o.dataset.state : null',
-        args: [],
-      })
-    let last: string | null = null
-    for (let i = 0; i < 300 && last !== 'ready' && last !== 'error'; i++) {
-      last = await state()
-      if (last !== 'ready') await new Promise((r) => setTimeout(r, 50))
-    }
+    const last = await poll<string | null>(
+      s,
+      'const o = document.querySelector("[data-testid=overview]"); return o ? o.dataset.state : null',
+      (v) => v === 'ready' || v === 'error',
+      300,
+    )
     const coldStartMs = Date.now() - t0
     const errorText = await wd<string>('POST', `${s}/execute/sync`, {
       script: 'const e = document.querySelector("[data-testid=error]"); return e ? e.textContent : ""',
@@ -167,17 +172,13 @@ async function launch(screenshot: string, alsoVisit = false): Promise<Launch> {
     })
 
     // The map's index colours arrive by a call of their own, after the overview's figures.
-    const mapState = () =>
-      wd<string>('POST', `${s}/execute/sync`, {
-        script: `const m = document.querySelector("[data-testid=map-panel]");
-          return m ? m.dataset.state + "/" + m.dataset.layerState : ""`,
-        args: [],
-      })
-    let map = ''
-    for (let i = 0; i < 300 && map !== 'ready/ready'; i++) {
-      map = await mapState()
-      if (map !== 'ready/ready') await new Promise((r) => setTimeout(r, 50))
-    }
+    const map = await poll<string>(
+      s,
+      `const m = document.querySelector("[data-testid=map-panel]");
+        return m ? m.dataset.state + "/" + m.dataset.layerState : ""`,
+      (v) => v === 'ready/ready',
+      300,
+    )
     const mapColouredMs = Date.now() - t0
     expect(map).toBe('ready/ready')
 
