@@ -8,6 +8,7 @@ pub mod credit_code;
 pub mod demo;
 pub mod error;
 pub mod fonts;
+pub mod heap;
 pub mod index;
 pub mod overview;
 pub mod server;

@@ -3,7 +3,6 @@
 //! logic of its own.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -18,8 +17,6 @@ use towncockpit::api::{dispatch, ApiError, Cockpit, ErrorKind};
 pub struct Shell {
     path: PathBuf,
     cockpit: Arc<OnceCell<Result<Cockpit, ApiError>>>,
-    /// Commands running now: the heap is trimmed when the last of a burst finishes.
-    running: Arc<AtomicUsize>,
 }
 
 impl Shell {
@@ -27,22 +24,7 @@ impl Shell {
         Shell {
             path,
             cockpit: Arc::new(OnceCell::new()),
-            running: Arc::new(AtomicUsize::new(0)),
         }
-    }
-
-    /// Runs one command; when it is the last of a burst, gives the heap's free pages back.
-    async fn run(&self, name: &str, args: Value) -> Result<Value, ApiError> {
-        self.running.fetch_add(1, Ordering::SeqCst);
-        let result = match self.cockpit().await {
-            Ok(cockpit) => dispatch(cockpit, name, args).await,
-            Err(e) => Err(e.clone()),
-        };
-        if self.running.fetch_sub(1, Ordering::SeqCst) == 1 {
-            // Off the command's path: its reply goes out while the heap is trimmed.
-            tauri::async_runtime::spawn_blocking(release_free_heap);
-        }
-        result
     }
 
     async fn cockpit(&self) -> &Result<Cockpit, ApiError> {
@@ -76,17 +58,9 @@ async fn call(
     name: String,
     args: Option<Value>,
 ) -> Result<Value, ApiError> {
-    shell.run(&name, args.unwrap_or(Value::Null)).await
-}
-
-/// glibc keeps the pages a command's rows and JSON were freed from in its per-thread arenas until
-/// `malloc_trim` returns them: after the overview's burst of commands that was about 10 MB of the
-/// app process's 120 MB. A trim walks the arenas once: 0.1–7 ms measured.
-fn release_free_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only reads and unmaps glibc's own free lists.
-    unsafe {
-        libc::malloc_trim(0);
+    match shell.cockpit().await {
+        Ok(cockpit) => dispatch(cockpit, &name, args.unwrap_or(Value::Null)).await,
+        Err(e) => Err(e.clone()),
     }
 }
 

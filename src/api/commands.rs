@@ -151,12 +151,14 @@ pub static COMMANDS: &[CommandSpec] = &[
     ),
 ];
 
-/// Runs the command `name` with JSON `args` (`null` or `{}` when it takes none).
+/// Runs the command `name` with JSON `args` (`null` or `{}` when it takes none). The last command
+/// of a burst hands the heap's free pages back as it ends ([`crate::heap`]).
 pub async fn dispatch(cockpit: &Cockpit, name: &str, args: Value) -> Result<Value, ApiError> {
     let spec = COMMANDS
         .iter()
         .find(|c| c.name == name)
         .ok_or_else(|| ApiError::new(ErrorKind::UnknownCommand, format!("未知命令「{name}」")))?;
+    let _in_flight = cockpit.bursts.enter();
     (spec.handler)(cockpit, args).await
 }
 

@@ -14,16 +14,21 @@ pub use commands::{dispatch, CommandSpec, COMMANDS};
 use std::path::Path;
 
 use crate::demo::{self, DemoOptions};
+use crate::heap::Bursts;
 use crate::store::{Opened, Store};
 
 /// The facade every transport holds: the open store plus installation-level settings.
 pub struct Cockpit {
     store: Store,
+    bursts: Bursts,
 }
 
 impl Cockpit {
     pub fn new(store: Store) -> Self {
-        Cockpit { store }
+        Cockpit {
+            store,
+            bursts: Bursts::default(),
+        }
     }
 
     /// Opens the database at `path` (refusing a wrong, corrupt or newer file unchanged); a new
@@ -43,7 +48,7 @@ impl Cockpit {
                 return Err(e);
             }
         }
-        Ok(Cockpit { store })
+        Ok(Cockpit::new(store))
     }
 
     pub fn store(&self) -> &Store {

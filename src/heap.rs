@@ -1,0 +1,70 @@
+//! Hands the heap pages glibc keeps after a burst of commands back to the system.
+//!
+//! glibc keeps the pages that a command's rows and JSON were freed from in its per-thread arenas
+//! until `malloc_trim` returns them: after the desktop overview's burst of commands that was about
+//! 10 MB of the app process, and 25 MB after the first start's demo. A trim walks the arenas once
+//! (0.1–7 ms measured), so it runs on a blocking thread, off the replies' path.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The commands in flight; the heap is trimmed when the last of a burst finishes.
+#[derive(Debug, Default)]
+pub struct Bursts {
+    running: AtomicUsize,
+}
+
+/// One command in flight, until dropped (finished, failed or cancelled).
+pub struct InFlight<'a>(&'a Bursts);
+
+impl Bursts {
+    pub fn enter(&self) -> InFlight<'_> {
+        self.running.fetch_add(1, Ordering::SeqCst);
+        InFlight(self)
+    }
+
+    pub fn running(&self) -> usize {
+        self.running.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if self.0.running.fetch_sub(1, Ordering::SeqCst) == 1 {
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => drop(runtime.spawn_blocking(release_free_heap)),
+                Err(_) => release_free_heap(),
+            }
+        }
+    }
+}
+
+/// Returns the free pages of every glibc arena to the system (elsewhere, nothing to do).
+pub fn release_free_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own free lists and unmaps whole free pages.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_ends_when_its_last_command_does() {
+        let bursts = Bursts::default();
+        let first = bursts.enter();
+        let second = bursts.enter();
+        assert_eq!(bursts.running(), 2);
+        drop(first);
+        assert_eq!(bursts.running(), 1);
+        drop(second);
+        assert_eq!(bursts.running(), 0);
+        // A new burst counts from zero again.
+        let third = bursts.enter();
+        assert_eq!(bursts.running(), 1);
+        drop(third);
+        assert_eq!(bursts.running(), 0);
+    }
+}
