@@ -161,6 +161,11 @@ async fn every_command_answers_over_http_exactly_as_dispatch_does() {
     assert!(!COMMANDS.is_empty());
     for spec in COMMANDS {
         let reply = post(addr, &token, spec.name, "{}");
+        if spec.name == "data_version" {
+            // SQLite's data version is a counter of each connection: two installations' differ.
+            assert!(reply.json()["version"].is_i64(), "{:?}", reply.json());
+            continue;
+        }
         match dispatch(&direct, spec.name, json!({})).await {
             Ok(expected) => {
                 assert_eq!(reply.status, 200, "command {}", spec.name);

@@ -54,6 +54,11 @@ fn every_command_answers_through_the_shell_exactly_as_dispatch_does() {
     assert!(!COMMANDS.is_empty());
     for spec in COMMANDS {
         let through_shell = call(&window, spec.name, json!({}));
+        if spec.name == "data_version" {
+            // SQLite's data version is a counter of each connection: two connections' differ.
+            assert!(through_shell.expect("data_version")["version"].is_i64());
+            continue;
+        }
         match tauri::async_runtime::block_on(dispatch(&direct, spec.name, json!({}))) {
             Ok(expected) => assert_eq!(through_shell, Ok(expected), "command {}", spec.name),
             Err(e) => {

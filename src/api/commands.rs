@@ -39,6 +39,11 @@ macro_rules! command {
 pub static COMMANDS: &[CommandSpec] = &[
     command!("commands", "列出全部可调用的命令", list_commands),
     command!(
+        "data_version",
+        "数据版本：任何写入（导入、保存、签发）后都会变化，界面据此丢弃过期的缓存",
+        data_version
+    ),
+    command!(
         "overview",
         "驾驶舱总览：某年某范围（全省/设区市/县）的目标完成、分市分类、排名与趋势",
         overview
@@ -209,6 +214,16 @@ async fn list_commands(_: &Cockpit, _: NoArgs) -> crate::Result<Vec<CommandInfo>
             summary: c.summary,
         })
         .collect())
+}
+
+#[derive(Serialize)]
+struct DataVersion {
+    version: i64,
+}
+
+async fn data_version(cockpit: &Cockpit, _: NoArgs) -> crate::Result<DataVersion> {
+    let version = cockpit.store().snapshot().await?.version();
+    Ok(DataVersion { version })
 }
 
 async fn overview(

@@ -71,6 +71,12 @@ impl Memo {
 }
 
 impl Snapshot<'_> {
+    /// The data version this snapshot was taken at. It grows with every commit anywhere, so a front
+    /// end that remembers it knows when what it fetched may be stale.
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
     /// The value kept under `key`, or `load`'s, kept for later calls if the data is still at this
     /// snapshot's version. Two callers may load the same key at once; both get a correct value.
     pub async fn get_or_load<T, F>(&self, key: &str, load: F) -> Result<Arc<T>>
