@@ -10,6 +10,7 @@ pub mod error;
 pub mod fonts;
 pub mod heap;
 pub mod index;
+pub mod offload;
 pub mod overview;
 pub mod server;
 pub mod spatial;

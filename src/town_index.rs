@@ -1,5 +1,5 @@
 //! 特色小镇活力指数: the composite-indicator engine ([`crate::index`]) run over the towns in the
-//! store, with methodology versions and results stored per year and per version.
+//! store, with methodology versions stored and their results kept in the store's memo.
 //!
 //! The default framework (`assets/index/`) is our own documented design — no official scheme is
 //! public. Indicator and denominator codes of a framework are the codes of the store's indicator
@@ -201,7 +201,7 @@ pub(crate) async fn load_frame(
     })
 }
 
-/// One stored (or freshly computed) result: a node's score and rank for a town in a year.
+/// One result: a node's score and rank for a town in a year.
 #[derive(Debug, Clone)]
 struct ResultRow {
     year: i32,
@@ -235,16 +235,7 @@ fn results_of(structure: &Structure, out: &Outcome) -> Vec<ResultRow> {
     res
 }
 
-async fn data_stamp(store: &Store) -> Result<String> {
-    Ok(sqlx::query_scalar(
-        "SELECT count(*) || ':' || total(value) || ':' || (SELECT count(*) FROM towns)
-         FROM indicator_values WHERE quarter = 4",
-    )
-    .fetch_one(store.pool())
-    .await?)
-}
-
-/// Computes the results of a methodology over the store's data.
+/// Computes the results of a methodology over the store's data, off the async runtime.
 async fn evaluate(
     store: &Store,
     m: &Methodology,
@@ -252,86 +243,36 @@ async fn evaluate(
 ) -> Result<(Structure, Outcome)> {
     let (structure, method) = m.parse()?;
     let frame = load_frame(store, &structure, towns).await?;
-    let out = compute(&frame, &structure, &method)?;
-    Ok((structure, out))
+    crate::offload::cpu(move || {
+        let out = compute(&frame, &structure, &method)?;
+        Ok((structure, out))
+    })
+    .await
 }
 
-/// Makes sure the stored results of `m` are those of the current data; recomputes them (in one
-/// transaction) when the data changed since.
-async fn ensure_results(
-    store: &Store,
-    m: &Methodology,
-    towns: &[TownRow],
-) -> Result<Vec<ResultRow>> {
-    let stamp = data_stamp(store).await?;
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT data_stamp FROM index_runs WHERE version = ?")
-            .bind(m.version)
-            .fetch_optional(store.pool())
-            .await?;
-    if stored.as_deref() != Some(stamp.as_str()) {
-        let (structure, out) = evaluate(store, m, towns).await?;
-        let results = results_of(&structure, &out);
-        save_results(store, m.version, &stamp, &results).await?;
-        return Ok(results);
-    }
-    let rows =
-        sqlx::query("SELECT year, town_id, node, score, rank FROM index_results WHERE version = ?")
-            .bind(m.version)
-            .fetch_all(store.pool())
-            .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ResultRow {
-            year: r.get::<i64, _>(0) as i32,
-            town_id: r.get(1),
-            node: r.get(2),
-            score: r.get(3),
-            rank: r.get::<Option<i64>, _>(4).map(|k| k as u32),
+/// What a methodology version gives over the store's current data: every aggregate's score and
+/// rank per town and year, and the effective weights. Derived, never written: a read must not
+/// write, so the results live in the store's memo, which drops them at the next commit anywhere
+/// (any edit of values, towns or categories, by this program or another).
+struct Evaluated {
+    results: Vec<ResultRow>,
+    effective: Vec<f64>,
+}
+
+async fn evaluated(store: &Store, m: &Methodology, towns: &[TownRow]) -> Result<Arc<Evaluated>> {
+    // A version's framework and method never change once saved, so its number is the key.
+    let key = format!("town_index:{}", m.version);
+    store
+        .snapshot()
+        .await?
+        .get_or_load(&key, async {
+            let (structure, out) = evaluate(store, m, towns).await?;
+            Ok(Evaluated {
+                results: results_of(&structure, &out),
+                effective: out.weights.effective,
+            })
         })
-        .collect())
-}
-
-async fn save_results(
-    store: &Store,
-    version: i64,
-    stamp: &str,
-    results: &[ResultRow],
-) -> Result<()> {
-    let demo = store.is_demo().await?;
-    let mut tx = store.pool().begin().await?;
-    sqlx::query("DELETE FROM index_results WHERE version = ?")
-        .bind(version)
-        .execute(&mut *tx)
-        .await?;
-    for r in results {
-        sqlx::query(
-            "INSERT INTO index_results (version, year, town_id, node, score, rank, is_demo)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(version)
-        .bind(r.year)
-        .bind(r.town_id)
-        .bind(&r.node)
-        .bind(r.score)
-        .bind(r.rank.map(i64::from))
-        .bind(demo as i64)
-        .execute(&mut *tx)
-        .await?;
-    }
-    sqlx::query(
-        "INSERT INTO index_runs (version, data_stamp, computed_at, is_demo)
-         VALUES (?, ?, datetime('now'), ?)
-         ON CONFLICT (version) DO UPDATE SET data_stamp = excluded.data_stamp,
-             computed_at = excluded.computed_at, is_demo = excluded.is_demo",
-    )
-    .bind(version)
-    .bind(stamp)
-    .bind(demo as i64)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+        .await
 }
 
 // ---- views ------------------------------------------------------------------------------
@@ -490,28 +431,20 @@ fn build_ranking(
 pub async fn ranking(store: &Store, args: RankingArgs) -> Result<Ranking> {
     let m = methodology(store, args.version).await?;
     let towns = load_all(store).await?;
-    let results = ensure_results(store, &m, &towns).await?;
-    let (structure, method) = m.parse()?;
-    let within: Vec<f64> = structure.nodes.iter().map(|n| n.weight).collect();
-    let effective = if method.weights.method == WeightMethod::Manual
-        || method.weights.method == WeightMethod::Equal
-    {
-        let w = if method.weights.method == WeightMethod::Equal {
-            vec![1.0; within.len()]
-        } else {
-            within
-        };
-        crate::index::weights::effective(&structure, &w)
-    } else {
-        let (_, out) = evaluate(store, &m, &towns).await?;
-        out.weights.effective
-    };
+    let evaluated = evaluated(store, &m, &towns).await?;
+    let (structure, _) = m.parse()?;
     let Built {
         period,
         periods,
         dimensions,
         mut rows,
-    } = build_ranking(&structure, &effective, &results, &towns, args.period)?;
+    } = build_ranking(
+        &structure,
+        &evaluated.effective,
+        &evaluated.results,
+        &towns,
+        args.period,
+    )?;
     if args.intervals {
         add_intervals(store, &m, &towns, period, &mut rows).await?;
     }
@@ -558,7 +491,9 @@ pub(crate) async fn rank_stats(
 ) -> Result<HashMap<i64, RankStats>> {
     let (structure, method) = m.parse()?;
     let frame = load_frame(store, &structure, towns).await?;
-    let (_, stats) = uncertainty::run(&frame, &structure, &method, spec)?;
+    let spec = spec.clone();
+    let (_, stats) =
+        crate::offload::cpu(move || uncertainty::run(&frame, &structure, &method, &spec)).await?;
     let year = year.to_string();
     Ok(stats
         .into_iter()
@@ -617,7 +552,8 @@ pub async fn town(store: &Store, args: TownArgs) -> Result<TownIndex> {
     let m = methodology(store, args.version).await?;
     let towns = load_all(store).await?;
     let t = crate::towns::find(store, &args.town).await?;
-    let results = ensure_results(store, &m, &towns).await?;
+    let evaluated = evaluated(store, &m, &towns).await?;
+    let results = &evaluated.results;
     let (structure, _) = m.parse()?;
     let within: Vec<f64> = structure.nodes.iter().map(|n| n.weight).collect();
     let effective = crate::index::weights::effective(&structure, &within);
@@ -626,7 +562,7 @@ pub async fn town(store: &Store, args: TownArgs) -> Result<TownIndex> {
         periods,
         dimensions: dims,
         rows,
-    } = build_ranking(&structure, &effective, &results, &towns, args.period)?;
+    } = build_ranking(&structure, &effective, results, &towns, args.period)?;
     let mine = rows.iter().find(|r| r.town_id == t.id);
     let radar = dims
         .iter()
@@ -871,32 +807,7 @@ pub async fn recompute(store: &Store, args: RecomputeArgs) -> Result<Recomputed>
     let (structure, out) = evaluate(store, &edited, &towns).await?;
     let results = results_of(&structure, &out);
     let saved = if args.save {
-        let version: i64 =
-            sqlx::query_scalar("SELECT coalesce(max(version), 0) + 1 FROM index_methodologies")
-                .fetch_one(store.pool())
-                .await?;
-        let name = args
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("版本 {version}（基于版本 {} 调整）", base.version));
-        let mut tx = store.pool().begin().await?;
-        sqlx::query("UPDATE index_methodologies SET is_current = 0 WHERE is_current = 1")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO index_methodologies (version, name, meta_csv, method_toml, note, created_at, is_current)
-             VALUES (?, ?, ?, ?, ?, datetime('now'), 1)",
-        )
-        .bind(version)
-        .bind(&name)
-        .bind(&edited.meta_csv)
-        .bind(&edited.method_toml)
-        .bind(&base.note)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        save_results(store, version, &data_stamp(store).await?, &results).await?;
-        Some(VersionRef { version, name })
+        Some(save_version(store, &base, &edited, args.name.as_deref()).await?)
     } else {
         None
     };
@@ -929,4 +840,51 @@ pub async fn recompute(store: &Store, args: RecomputeArgs) -> Result<Recomputed>
         },
         ahp: out.weights.ahp.clone(),
     })
+}
+
+/// Saves `edited` as the next methodology version and makes it current. The number is taken
+/// inside the write transaction (`BEGIN IMMEDIATE`), so two saves at once get two versions.
+async fn save_version(
+    store: &Store,
+    base: &Methodology,
+    edited: &Methodology,
+    name: Option<&str>,
+) -> Result<VersionRef> {
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let version: i64 =
+        sqlx::query_scalar("SELECT coalesce(max(version), 0) + 1 FROM index_methodologies")
+            .fetch_one(&mut *tx)
+            .await?;
+    let name = name
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("版本 {version}（基于版本 {} 调整）", base.version));
+    sqlx::query("UPDATE index_methodologies SET is_current = 0 WHERE is_current = 1")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO index_methodologies (version, name, meta_csv, method_toml, note, created_at, is_current)
+         VALUES (?, ?, ?, ?, ?, datetime('now'), 1)",
+    )
+    .bind(version)
+    .bind(&name)
+    .bind(&edited.meta_csv)
+    .bind(&edited.method_toml)
+    .bind(&base.note)
+    .execute(&mut *tx)
+    .await?;
+    crate::store::audit(
+        &mut tx,
+        "insert",
+        "index_methodologies",
+        Some(&version.to_string()),
+        1,
+        &format!(
+            "保存活力指数方法版本 {version}「{name}」（基于版本 {}）",
+            base.version
+        ),
+        &crate::store::actor("index_recompute"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(VersionRef { version, name })
 }

@@ -194,7 +194,11 @@ pub async fn diagnostics(store: &Store, args: DiagnosticsArgs) -> Result<IndexDi
     let (structure, method) = m.parse()?;
     let towns = load_all(store).await?;
     let frame = load_frame(store, &structure, &towns).await?;
-    let outcome = compute(&frame, &structure, &method)?;
+    let (frame, structure, method, outcome) = crate::offload::cpu(move || {
+        let outcome = compute(&frame, &structure, &method)?;
+        Ok((frame, structure, method, outcome))
+    })
+    .await?;
     let labels = &frame.rows.periods;
     let periods: Vec<i32> = labels.iter().filter_map(|p| p.parse().ok()).collect();
     let year = pick_year(&periods, args.period, "活力指数数据")?;

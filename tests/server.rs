@@ -120,8 +120,13 @@ async fn cockpit(dir: &Path) -> Cockpit {
 
 /// Starts the real server on a random loopback port; returns its address and token.
 async fn start(dir: &Path, ui: &Path) -> (SocketAddr, String) {
+    serve(cockpit(dir).await, ui).await
+}
+
+/// Serves `cockpit` on a random loopback port.
+async fn serve(cockpit: Cockpit, ui: &Path) -> (SocketAddr, String) {
     let token = server::new_token();
-    let app = server::router(cockpit(dir).await, token.clone(), ui);
+    let app = server::router(cockpit, token.clone(), ui);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -336,4 +341,44 @@ fn the_serve_command_prints_a_working_url_with_its_token() {
         .iter()
         .any(|c| c["name"] == "commands"));
     assert_eq!(bad, 401);
+}
+
+/// Heavy work runs off the async runtime: with a single runtime worker (whatever holds it holds
+/// the whole server), a long Monte Carlo call must not keep the overview from answering.
+#[test]
+fn a_long_computation_does_not_hold_up_other_requests() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let ui = fake_ui(dir.path());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (addr, token) = rt.block_on(async {
+        let demo = Cockpit::open(&dir.path().join("demo.sqlite"))
+            .await
+            .unwrap();
+        serve(demo, &ui).await
+    });
+    // The overview's first reads are done before the race starts.
+    assert_eq!(post(addr, &token, "overview", "{}").status, 200);
+
+    let long_token = token.clone();
+    let long = std::thread::spawn(move || {
+        let t0 = Instant::now();
+        let r = post(addr, &long_token, "index_uncertainty", r#"{"runs": 5000}"#);
+        (r.status, t0.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let t0 = Instant::now();
+    let overview = post(addr, &token, "overview", "{}");
+    let quick = t0.elapsed();
+    let (status, slow) = long.join().unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(overview.status, 200);
+    assert!(
+        quick * 4 < slow,
+        "the overview took {quick:?} while the uncertainty call took {slow:?}"
+    );
 }

@@ -4,10 +4,10 @@
 //! left 「未评估」 when its data exists; cards, uploads, exports and the key through the command
 //! table.
 
+mod common;
+
 use serde_json::json;
 use towncockpit::api::{dispatch, Cockpit};
-use towncockpit::spatial::repo;
-use towncockpit::spatial::ControlKind;
 use towncockpit::towncode::rules::{Colour, RuleState};
 use towncockpit::towncode::{qr, town};
 
@@ -31,38 +31,53 @@ async fn green_named_town(c: &Cockpit) -> (i64, String) {
     (t.town.town_id, t.town.name.clone())
 }
 
+/// A GeoJSON file of one feature with `geometry` (a GeoJSON geometry object as text).
+fn feature_file(path: &std::path::Path, name: &str, geometry: &str) {
+    let text = format!(
+        r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"name":"{name}"}},"geometry":{geometry}}}]}}"#
+    );
+    std::fs::write(path, text).unwrap();
+}
+
+async fn boundary_of(c: &Cockpit, id: i64) -> String {
+    sqlx::query_scalar("SELECT boundary_geojson FROM towns WHERE id = ?")
+        .bind(id)
+        .fetch_one(c.store().pool())
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_control_line_violation_turns_a_town_red_with_its_numbers() {
+async fn a_control_line_imported_by_another_program_turns_a_town_red_with_its_numbers() {
     let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cockpit.sqlite");
     let c = demo(dir.path()).await;
     let store = c.store();
     let (id, name) = green_named_town(&c).await;
+    // The colour (and the check behind it) has been seen once, so any kept result is warm.
     let before = town::show(store, &name).await.unwrap();
     assert_eq!(before.town.colour, Colour::Green);
     assert_eq!(before.facts.control_line_violations, Some(0.0));
 
-    // The ecological red line now covers the whole town.
-    let boundary: String = sqlx::query_scalar("SELECT boundary_geojson FROM towns WHERE id = ?")
-        .bind(id)
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    let shape = repo::from_geojson(&name, &boundary).unwrap();
-    let mut tx = store.pool().begin().await.unwrap();
-    repo::replace_layer(
-        &mut tx,
-        ControlKind::Redline,
-        "测试红线",
-        &[(1, shape)],
-        false,
-        "2026-01-01T00:00:00Z",
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    towncockpit::spatial::check::run(store, false)
-        .await
-        .unwrap();
+    // Another program (the CLI, beside the open cockpit) imports a red line over the whole town;
+    // nobody asks for the check to be run again.
+    let layer = dir.path().join("红线.geojson");
+    feature_file(&layer, "测试红线", &boundary_of(&c, id).await);
+    let out = common::cli(
+        &db,
+        &[
+            "map",
+            "import-layer",
+            "--kind",
+            "redline",
+            layer.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let after = town::show(store, &name).await.unwrap();
     assert_eq!(after.town.colour, Colour::Red, "{:?}", after.reasons);
@@ -81,6 +96,62 @@ async fn a_control_line_violation_turns_a_town_red_with_its_numbers() {
     assert!(r2.detail.contains("100.0%"), "{}", r2.detail);
     // The signed payload follows the colour.
     assert!(after.payload.contains("*R*"), "{}", after.payload);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_boundary_changes_the_area_and_the_colour_at_once() {
+    use geo::{Area, Scale};
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo(dir.path()).await;
+    let store = c.store();
+    // A named town the demo made larger than 5 km² (rule Y4 fires for it).
+    let list = town::list(store, None).await.unwrap();
+    let mut pick = None;
+    for t in list.towns.iter().filter(|t| t.town.stage == "命名") {
+        let v = town::show(store, &t.town.code).await.unwrap();
+        if v.reasons.iter().any(|r| r.id == "Y4") {
+            pick = Some((t.town.town_id, t.town.name.clone(), v));
+            break;
+        }
+    }
+    let (id, name, before) = pick.expect("an oversized named town in the demo");
+    let area_before = before.facts.area_km2.unwrap();
+    assert!(area_before > 5.0);
+
+    // Its boundary shrunk to half the width and height (a quarter of the area) around its
+    // centre, so it still lies inside its county.
+    let shape =
+        towncockpit::spatial::repo::from_geojson(&name, &boundary_of(&c, id).await).unwrap();
+    let half = shape.scale(0.5);
+    assert!((half.unsigned_area() / shape.unsigned_area() - 0.25).abs() < 1e-9);
+    let file = dir.path().join("四至.geojson");
+    feature_file(&file, &name, &towncockpit::spatial::repo::to_geojson(&half));
+    towncockpit::spatial::import::import_boundaries(store, &file)
+        .await
+        .unwrap();
+
+    let after = town::show(store, &name).await.unwrap();
+    let area_after = after.facts.area_km2.unwrap();
+    // A quarter of the area, within the curvature of a few kilometres of the earth.
+    assert!(
+        (area_after / area_before - 0.25).abs() < 1e-3,
+        "{area_before} → {area_after}"
+    );
+    assert!(
+        !after.reasons.iter().any(|r| r.id == "Y4"),
+        "{:?}",
+        after.reasons
+    );
+    // And the audit log says who imported what.
+    let (rows, source): (i64, String) = sqlx::query_as(
+        "SELECT rows, source FROM audit_log WHERE action = 'import' AND table_name = 'towns'
+         ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(rows, 1);
+    assert!(source.ends_with("四至.geojson"), "{source}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,8 +1,10 @@
 //! The spatial guardrails over the store (底线约束): each town's geodesic area against the 5 km²
-//! rule for named towns, its overlap with each control line and with other towns. Results are
-//! written to `town_spatial_checks` for the warnings and the town code's colour.
+//! rule for named towns, its overlap with each control line and with other towns. The report is
+//! derived, never written: it is kept in the store's memo until the next commit anywhere (a new
+//! boundary or layer included), for the map, the warnings and the town code's colour.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use geo::MultiPolygon;
 use serde::Serialize;
@@ -214,20 +216,31 @@ pub fn summarise(towns: &[TownCheck]) -> Summary {
     }
 }
 
-/// Runs every check over the store and records the results for warnings and the town code.
-pub async fn run(store: &Store, with_pieces: bool) -> Result<CheckReport> {
-    let (report, towns) = compute(store, with_pieces).await?;
-    save(store, &towns, &report.towns).await?;
-    Ok(report)
+/// Every check over the store, kept in the store's memo while the data is unchanged: drilling
+/// down the map, the code colours and the check command all reuse one run, and none writes.
+pub async fn report(store: &Store, with_pieces: bool) -> Result<Arc<CheckReport>> {
+    let key = if with_pieces {
+        "spatial_check:pieces"
+    } else {
+        "spatial_check"
+    };
+    store
+        .snapshot()
+        .await?
+        .get_or_load(key, compute(store, with_pieces))
+        .await
 }
 
-/// Runs every check over the store without recording anything (for views).
-pub async fn compute(store: &Store, with_pieces: bool) -> Result<(CheckReport, Vec<TownRow>)> {
+/// Runs every check over the store (the overlays off the async runtime).
+async fn compute(store: &Store, with_pieces: bool) -> Result<CheckReport> {
     let towns = load_all(store).await?;
     let boundaries = load_boundaries(store).await?;
     let layers = load_layers(store).await?;
-    let (checks, pieces) = evaluate(&towns, &boundaries, &layers, with_pieces);
-    let layers = layer_info(store)
+    let towns_demo = towns.iter().any(|t| t.is_demo);
+    let (checks, pieces) =
+        crate::offload::cpu(move || Ok(evaluate(&towns, &boundaries, &layers, with_pieces)))
+            .await?;
+    let mut layers = layer_info(store)
         .await?
         .into_iter()
         .map(|(kind, source, is_demo, polygons)| LayerInfo {
@@ -238,56 +251,14 @@ pub async fn compute(store: &Store, with_pieces: bool) -> Result<(CheckReport, V
             polygons,
         })
         .collect::<Vec<_>>();
-    let mut layers = layers;
     layers.sort_by_key(|l| l.kind);
-    let demo = towns.iter().any(|t| t.is_demo) || layers.iter().any(|l| l.is_demo);
-    let report = CheckReport {
+    let demo = towns_demo || layers.iter().any(|l| l.is_demo);
+    Ok(CheckReport {
         demo,
         area_limit_km2: AREA_LIMIT_KM2,
         layers,
         summary: summarise(&checks),
         towns: checks,
         pieces,
-    };
-    Ok((report, towns))
-}
-
-async fn save(store: &Store, towns: &[TownRow], checks: &[TownCheck]) -> Result<()> {
-    let now = chrono::Local::now().to_rfc3339();
-    let mut tx = store.pool().begin().await?;
-    sqlx::query("DELETE FROM town_spatial_checks")
-        .execute(&mut *tx)
-        .await?;
-    for (t, c) in towns.iter().zip(checks) {
-        let Some(area) = c.area_km2 else { continue };
-        let layer = |k: ControlKind| c.layers.iter().find(|l| l.kind == k);
-        let (red, farm, urban) = (
-            layer(ControlKind::Redline),
-            layer(ControlKind::Farmland),
-            layer(ControlKind::Urban),
-        );
-        sqlx::query(
-            "INSERT INTO town_spatial_checks (town_id, area_km2, over_area_limit, redline_km2, redline_share,
-                 farmland_km2, farmland_share, urban_outside_km2, urban_outside_share, overlapping_towns,
-                 flags, checked_at, is_demo)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(c.town_id)
-        .bind(area)
-        .bind(c.over_area_limit as i64)
-        .bind(red.map(|l| l.violation_km2))
-        .bind(red.map(|l| l.violation_share))
-        .bind(farm.map(|l| l.violation_km2))
-        .bind(farm.map(|l| l.violation_share))
-        .bind(urban.map(|l| l.violation_km2))
-        .bind(urban.map(|l| l.violation_share))
-        .bind(c.overlaps.len() as i64)
-        .bind(serde_json::to_string(&c.flags).unwrap_or_default())
-        .bind(&now)
-        .bind(t.is_demo as i64)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    })
 }

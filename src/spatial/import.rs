@@ -123,6 +123,16 @@ pub async fn import_boundaries(store: &Store, path: &Path) -> Result<ImportSumma
     for (id, _, shape) in &accepted {
         set_boundary(&mut tx, *id, shape, None).await?;
     }
+    crate::store::audit(
+        &mut tx,
+        "import",
+        "towns",
+        None,
+        accepted.len() as i64,
+        &format!("导入小镇四至范围 {} 个", accepted.len()),
+        &crate::store::actor(&file),
+    )
+    .await?;
     tx.commit().await?;
     Ok(ImportSummary {
         file,
@@ -150,6 +160,16 @@ pub async fn import_layer(store: &Store, kind: ControlKind, path: &Path) -> Resu
     let mut tx = store.pool().begin().await?;
     let now = chrono::Local::now().to_rfc3339();
     replace_layer(&mut tx, kind, &file, &accepted, false, &now).await?;
+    crate::store::audit(
+        &mut tx,
+        "import",
+        "control_layers",
+        Some(kind.key()),
+        accepted.len() as i64,
+        &format!("导入{}图层 {} 个面", kind.label(), accepted.len()),
+        &crate::store::actor(&file),
+    )
+    .await?;
     tx.commit().await?;
     Ok(ImportSummary {
         file,
@@ -245,7 +265,7 @@ pub async fn import_divisions(store: &Store, level: Level, path: &Path) -> Resul
         Some(level_key),
         rows.len() as i64,
         &format!("导入{}边界 {} 个", level.label(), rows.len()),
-        &file,
+        &crate::store::actor(&file),
     )
     .await?;
     tx.commit().await?;

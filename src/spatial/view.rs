@@ -183,13 +183,7 @@ pub async fn map_towns(store: &Store, args: TownsArgs) -> Result<MapTowns> {
     let output = outputs(store, year).await?;
     // The check runs over every town's full geometry (most of this view's time at scale 10): it
     // is kept while the data is unchanged, so drilling down reuses it.
-    let report = store
-        .snapshot()
-        .await?
-        .get_or_load("spatial_check", async {
-            Ok(check::compute(store, false).await?.0)
-        })
-        .await?;
+    let report = check::report(store, false).await?;
     let checks: HashMap<i64, &check::TownCheck> =
         report.towns.iter().map(|c| (c.town_id, c)).collect();
     let mut boundaries = if args.points_only {
@@ -265,7 +259,7 @@ pub struct CheckArgs {
 /// The check report restricted to `scope`.
 pub async fn map_check(store: &Store, args: CheckArgs) -> Result<CheckReport> {
     let scope = resolve_scope(store, args.scope.as_deref()).await?;
-    let mut report = check::run(store, args.pieces).await?;
+    let mut report = CheckReport::clone(&*check::report(store, args.pieces).await?);
     if scope.level != "province" {
         let inside: std::collections::HashSet<i64> = towns_in(store, &scope)
             .await?
@@ -344,7 +338,7 @@ pub async fn render_map(
         .ok_or_else(|| Error::not_found(format!("「{}」的边界数据", scope.name)))?;
     let year = pick_year(store, None).await?;
     let output = outputs(store, year).await?;
-    let (report, _) = check::compute(store, true).await?;
+    let report = check::report(store, true).await?;
     let mut boundaries = load_boundaries(store).await?;
     let towns = towns_in(store, &scope).await?;
     let ids: std::collections::HashSet<i64> = towns.iter().map(|t| t.id).collect();
@@ -527,6 +521,10 @@ pub async fn render_map(
         legend,
         demo,
     };
-    render::render(&spec, out)?;
-    Ok(spec)
+    let out = out.to_path_buf();
+    crate::offload::cpu(move || {
+        render::render(&spec, &out)?;
+        Ok(spec)
+    })
+    .await
 }

@@ -163,6 +163,15 @@ pub fn parse_json_rows<T: serde::de::DeserializeOwned>(json: Option<String>) -> 
     }
 }
 
+/// Who makes a change, for the audit log's `source`: the operating-system user (an office PC's
+/// login is the only identity the cockpit has) and what they used, a command or a file.
+pub fn actor(what: &str) -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "未知用户".to_string());
+    format!("{user}：{what}")
+}
+
 /// Records a change in the audit log (inside the caller's transaction).
 pub async fn audit(
     conn: &mut SqliteConnection,

@@ -71,7 +71,8 @@ pub async fn town_card(
     format: Format,
 ) -> Result<(TownCodeView, Vec<u8>)> {
     let view = town::show(store, query).await?;
-    let bytes = card_bytes(&town::card_data(&view), paper, format)?;
+    let data = town::card_data(&view);
+    let bytes = crate::offload::cpu(move || card_bytes(&data, paper, format)).await?;
     Ok((view, bytes))
 }
 
@@ -88,8 +89,11 @@ pub async fn all_cards(store: &Store) -> Result<Vec<CardData>> {
 /// The A4 sheet PDF of all towns' cards (four A6 cards a page): (cards, pages, bytes).
 pub async fn sheet_pdf(store: &Store) -> Result<(usize, usize, Vec<u8>)> {
     let cards = all_cards(store).await?;
-    let pages = card::sheet_pages(&cards)?;
-    Ok((cards.len(), pages.len(), card::render_pdf(&pages)?))
+    crate::offload::cpu(move || {
+        let pages = card::sheet_pages(&cards)?;
+        Ok((cards.len(), pages.len(), card::render_pdf(&pages)?))
+    })
+    .await
 }
 
 /// Where exports go: [`DOWNLOAD_DIR_ENV`] if set, else the user's download directory, else the
@@ -163,15 +167,19 @@ pub async fn export(
         }
         Target::All => {
             let folder = dir.join(format!("小镇码卡片_全部_{paper_tag}"));
-            let mut out = Vec::new();
-            for card in all_cards(store).await? {
-                let bytes = card_bytes(&card, paper, format)?;
-                let code: String = card.code.chars().filter(|c| *c != '-').collect();
-                let path = folder.join(format!("{}_{code}.png", safe(&card.name)));
-                write(&path, &bytes)?;
-                out.push(path);
-            }
-            Ok(out)
+            let cards = all_cards(store).await?;
+            crate::offload::cpu(move || {
+                let mut out = Vec::new();
+                for card in cards {
+                    let bytes = card_bytes(&card, paper, format)?;
+                    let code: String = card.code.chars().filter(|c| *c != '-').collect();
+                    let path = folder.join(format!("{}_{code}.png", safe(&card.name)));
+                    write(&path, &bytes)?;
+                    out.push(path);
+                }
+                Ok(out)
+            })
+            .await
         }
     }
 }

@@ -3,8 +3,8 @@
 //! Everything is read once for all towns, so listing every town's colour stays one pass.
 //!
 //! Results of other parts are read through their own modules: the vitality index ranking from
-//! [`crate::town_index`] (which computes and stores a year's results when missing) and the
-//! control-line check from [`crate::spatial::check`] (run once when nothing is recorded yet).
+//! [`crate::town_index`] and the control-line check from [`crate::spatial::check`], both kept in
+//! the store's memo until the data changes.
 
 use std::collections::HashMap;
 
@@ -380,59 +380,28 @@ async fn index_facts(store: &Store) -> Result<(Option<i32>, HashMap<i64, IndexFa
     Ok((Some(ranking.period), facts))
 }
 
-/// The recorded control-line check per town; runs the check once when towns have boundaries
-/// but nothing is recorded yet.
+/// The control-line check per town with a boundary, from the check's report (kept in the
+/// store's memo, so a new boundary or layer is seen by the next colour).
 async fn spatial_facts(store: &Store) -> Result<HashMap<i64, SpatialFacts>> {
-    let recorded: i64 = sqlx::query_scalar("SELECT count(*) FROM town_spatial_checks")
-        .fetch_one(store.pool())
-        .await?;
-    if recorded == 0 {
-        let bounded: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM towns WHERE boundary_geojson IS NOT NULL")
-                .fetch_one(store.pool())
-                .await?;
-        if bounded > 0 {
-            crate::spatial::check::run(store, false).await?;
-        }
-    }
-    type Row = (
-        i64,
-        f64,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT town_id, area_km2, redline_km2, redline_share, farmland_km2, farmland_share,
-                urban_outside_km2, urban_outside_share
-         FROM town_spatial_checks",
-    )
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(town, area, rk, rs, fk, fs, uk, us)| {
-            let violations = [
-                (ControlKind::Redline, rk, rs),
-                (ControlKind::Farmland, fk, fs),
-                (ControlKind::Urban, uk, us),
-            ]
-            .into_iter()
-            .filter_map(|(kind, km2, share)| {
-                let km2 = km2.filter(|k| *k >= SLIVER_KM2)?;
-                Some((kind, km2, share.unwrap_or(0.0)))
-            })
-            .collect();
-            (
-                town,
+    let report = crate::spatial::check::report(store, false).await?;
+    Ok(report
+        .towns
+        .iter()
+        .filter_map(|c| {
+            let area_km2 = c.area_km2?;
+            let violations = c
+                .layers
+                .iter()
+                .filter(|l| l.violation_km2 >= SLIVER_KM2)
+                .map(|l| (l.kind, l.violation_km2, l.violation_share))
+                .collect();
+            Some((
+                c.town_id,
                 SpatialFacts {
-                    area_km2: area,
+                    area_km2,
                     violations,
                 },
-            )
+            ))
         })
         .collect())
 }

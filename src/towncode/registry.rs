@@ -24,7 +24,7 @@ pub async fn counties(pool: &SqlitePool) -> Result<Counties> {
 pub async fn assign_missing(pool: &SqlitePool, counties: &Counties) -> Result<usize> {
     // Takes the write lock up front: a deferred transaction that reads first cannot wait for
     // another writer (SQLite answers "database is locked" at once instead of using the busy
-    // timeout), and the screens may store index results or checks at the same moment.
+    // timeout), and another screen or program may be writing at the same moment.
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let towns: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
         "SELECT t.id, t.name, t.county_code, t.category, t.is_demo FROM towns t
@@ -74,6 +74,18 @@ pub async fn assign_missing(pool: &SqlitePool, counties: &Counties) -> Result<us
         .bind(county)
         .bind(code.sequence() as i64)
         .execute(&mut *tx)
+        .await?;
+    }
+    if !towns.is_empty() {
+        crate::store::audit(
+            &mut tx,
+            "insert",
+            "town_codes",
+            None,
+            towns.len() as i64,
+            &format!("为 {} 个新小镇赋小镇码", towns.len()),
+            &crate::store::actor("小镇码登记"),
+        )
         .await?;
     }
     tx.commit().await?;
@@ -127,7 +139,7 @@ pub async fn current_payload_for_code(pool: &SqlitePool, code: &str) -> Result<O
         .and_then(|p| p.payload))
 }
 
-/// Records a newly signed payload as the town's current code.
+/// Records a newly signed payload as the town's current code, with its audit row.
 pub async fn record_issue(
     pool: &SqlitePool,
     town_id: i64,
@@ -135,6 +147,7 @@ pub async fn record_issue(
     text: &str,
     is_demo: bool,
 ) -> Result<()> {
+    let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO town_code_issues (town_id, code, issued_on, colour, key_id, payload, created_at, is_demo)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -147,7 +160,24 @@ pub async fn record_issue(
     .bind(text)
     .bind(Utc::now().to_rfc3339())
     .bind(is_demo as i64)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    crate::store::audit(
+        &mut tx,
+        "insert",
+        "town_code_issues",
+        Some(&payload.code),
+        1,
+        &format!(
+            "签发小镇码 {}（{}，{}色，密钥 {}）",
+            payload.code,
+            payload.name,
+            payload.colour.name(),
+            payload.key_id
+        ),
+        &crate::store::actor("code_show"),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -371,7 +371,8 @@ pub async fn verify_text(store: &Store, text: &str) -> Result<VerifyReport> {
 
 /// Verifies the QR code in an image file (photo or screenshot of a card).
 pub async fn verify_image(store: &Store, path: &Path) -> Result<VerifyReport> {
-    let text = qr::decode_file(path)?;
+    let path = path.to_path_buf();
+    let text = crate::offload::cpu(move || qr::decode_file(&path)).await?;
     verify_text(store, &text).await
 }
 
@@ -387,13 +388,17 @@ pub async fn verify_image_base64(store: &Store, b64: &str) -> Result<VerifyRepor
     let bytes = data_encoding::BASE64
         .decode(cleaned.as_bytes())
         .map_err(|_| Error::invalid("上传的图片数据不是有效的 base64"))?;
-    let img = image::load_from_memory(&bytes).map_err(|_| {
-        Error::invalid("无法读取上传的图片：文件已损坏或不是支持的图片格式（PNG、JPEG）")
-    })?;
-    let text = qr::decode_image(&img).map_err(|e| match e {
-        Error::Invalid(msg) => Error::invalid(format!("上传的图片{msg}")),
-        other => other,
-    })?;
+    // Decoding a phone photo and searching it for a QR code takes a good part of a second.
+    let text = crate::offload::cpu(move || {
+        let img = image::load_from_memory(&bytes).map_err(|_| {
+            Error::invalid("无法读取上传的图片：文件已损坏或不是支持的图片格式（PNG、JPEG）")
+        })?;
+        qr::decode_image(&img).map_err(|e| match e {
+            Error::Invalid(msg) => Error::invalid(format!("上传的图片{msg}")),
+            other => other,
+        })
+    })
+    .await?;
     verify_text(store, &text).await
 }
 
