@@ -10,6 +10,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test'
 import { show } from '../src/format'
 import type { Ranking } from '../src/indexTypes'
 import type { Overview } from '../src/types'
+import { saveServicesWeight } from './methodology'
 import { artifacts, bin, startServe } from './server'
 
 mkdirSync(artifacts, { recursive: true })
@@ -87,12 +88,7 @@ test('a version saved on 一指数 shows its scores on 一图 without a reload',
 
   await page.getByTestId('nav').getByRole('link', { name: '一指数' }).click()
   await expect(page.getByTestId('index')).toHaveAttribute('data-state', 'ready')
-  await page.getByTestId('tab-method').click()
-  await page.getByTestId('weight-services').fill('100')
-  await page.getByTestId('recompute').click()
-  await expect(page.getByTestId('recomputed-row').first()).toBeVisible()
-  await page.getByTestId('save-name').fill('服务功能加权（刷新测试）')
-  await page.getByTestId('save-version').click()
+  await saveServicesWeight(page, '100', '服务功能加权（刷新测试）')
   await expect(page.getByTestId('saved')).toContainText(`已保存为版本 ${before.methodology.version + 1}`)
 
   const after = cli<Ranking>(['index', 'towns'])
