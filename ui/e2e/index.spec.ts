@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { fixed } from '../src/format'
 import type { Ranking, Recomputed, Uncertainty } from '../src/indexTypes'
+import { saveServicesWeight } from './methodology'
 import { artifacts, bin, serveState } from './server'
 
 mkdirSync(artifacts, { recursive: true })
@@ -166,12 +167,7 @@ test('editing a weight recomputes as index_recompute says; an inconsistent AHP m
 test('saving stores a new methodology version that becomes the ranking', async ({ page }) => {
   await openIndex(page)
   const before = cliRanking()
-  await page.getByTestId('tab-method').click()
-  await page.getByTestId('weight-services').fill('40')
-  await page.getByTestId('recompute').click()
-  await expect(page.getByTestId('recomputed-row').first()).toBeVisible()
-  await page.getByTestId('save-name').fill('加重服务功能（界面测试）')
-  await page.getByTestId('save-version').click()
+  await saveServicesWeight(page, '40', '加重服务功能（界面测试）')
   const version = before.methodology.version + 1
   await expect(page.getByTestId('saved')).toHaveText(`已保存为版本 ${version}：加重服务功能（界面测试）`)
   await expect(page.getByTestId('index-version')).toContainText(`方法版本 ${version}`)

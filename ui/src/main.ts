@@ -3,6 +3,7 @@ import { createRouter, createWebHashHistory } from 'vue-router'
 import './fonts.css'
 import './style.css'
 import App from './App.vue'
+import { installFreshness } from './freshness'
 import { captureToken } from './transport'
 import { views } from './views'
 import './theme'
@@ -17,4 +18,5 @@ const router = createRouter({
   ],
 })
 
+installFreshness(router)
 createApp(App).use(router).mount('#app')

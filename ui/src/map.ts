@@ -2,6 +2,7 @@
 // the boundaries registered with ECharts once per scope, and the layers' colours and legends.
 // Layer values are joined by town id from the commands that own them (index_towns, code_list).
 import { registerMap } from 'echarts/core'
+import { revision } from './freshness'
 import { ensureGlyphs } from './glyphs'
 import { cssVar } from './theme'
 import { call } from './transport'
@@ -90,22 +91,29 @@ interface CodeList {
 }
 
 // --- fetching, one promise per key; a failed fetch is forgotten so a retry asks again -----------
-
-function cached<K, V>(store: Map<K, Promise<V>>, key: K, load: () => Promise<V>): Promise<V> {
-  let p = store.get(key)
-  if (!p) {
-    p = load()
-    store.set(key, p)
-    p.catch(() => store.delete(key))
-  }
-  return p
-}
+// Everything is kept until the data changes (freshness.ts): the first fetch after that drops it all,
+// the bundled boundaries too (`map import-divisions` replaces them).
 
 const geos = new Map<string, Promise<MapGeo>>()
 const townLists = new Map<string, Promise<MapTowns>>()
 const checks = new Map<string, Promise<Piece[]>>()
 const scores = new Map<string, Promise<Map<number, { score: number | null; rank: number | null }>>>()
-let codes: Promise<Map<number, { colour: CodeColour; printed: string }>> | undefined
+const codes = new Map<'', Promise<Map<number, { colour: CodeColour; printed: string }>>>()
+let cachedAt = revision.value
+
+function cached<K, V>(store: Map<K, Promise<V>>, key: K, load: () => Promise<V>): Promise<V> {
+  if (cachedAt !== revision.value) {
+    cachedAt = revision.value
+    for (const m of [geos, townLists, checks, scores, codes]) m.clear()
+  }
+  let p = store.get(key)
+  if (!p) {
+    p = load()
+    store.set(key, p)
+    p.catch(() => store.get(key) === p && store.delete(key))
+  }
+  return p
+}
 
 /** The ECharts map name of a scope's drawing: its children, or the county's own outline. */
 export function mapKey(code: string): string {
@@ -150,9 +158,7 @@ export function loadScores(year: number | null) {
 
 /** The town code colour of every town. */
 export function loadCodes() {
-  codes ??= call<CodeList>('code_list').then((l) => new Map(l.towns.map((t) => [t.town_id, t])))
-  codes.catch(() => (codes = undefined))
-  return codes
+  return cached(codes, '', async () => new Map((await call<CodeList>('code_list')).towns.map((t) => [t.town_id, t])))
 }
 
 // --- layers ---------------------------------------------------------------------------------------
