@@ -176,6 +176,41 @@ fn inconsistent_ahp_matrix_is_refused_with_its_cr() {
 }
 
 #[test]
+fn ahp_matrix_of_the_wrong_size_is_refused() {
+    // Three children, named so the message can name the node by code and name.
+    let meta = "Level,iCode,iName,Parent,Type\n1,x,甲,I,Indicator\n1,y,乙,I,Indicator\n1,z,丙,I,Indicator\n2,I,总指数,,Aggregate\n";
+    let s = parse_structure(meta, "meta.csv").unwrap();
+    let f = parse_data("uCode,x,y,z\nu1,1,2,3\nu2,2,1,5\nu3,3,3,1\n", "d.csv", &s).unwrap();
+    let refused = |matrix: &str| {
+        let method = Method::parse(
+            &format!("[weights]\nmethod = \"ahp\"\n[weights.ahp.I]\nmatrix = {matrix}\n"),
+            "m.toml",
+        )
+        .unwrap();
+        err(compute(&f, &s, &method))
+    };
+    assert_eq!(
+        refused("[[1]]"),
+        "AHP 判断矩阵（节点「I 总指数」）是 1×1，但该节点有 3 个下级指标，应为 3×3"
+    );
+    assert_eq!(
+        refused("[[1, 2], [\"1/2\", 1]]"),
+        "AHP 判断矩阵（节点「I 总指数」）是 2×2，但该节点有 3 个下级指标，应为 3×3"
+    );
+    assert_eq!(
+        refused("[[1, 2, 3], [\"1/2\", 1], [\"1/3\", 1, 1]]"),
+        "AHP 判断矩阵（节点「I 总指数」）不是方阵：共 3 行，第 2 行却有 2 列；该节点有 3 个下级指标，应为 3×3"
+    );
+    // The right size still computes.
+    let method = Method::parse(
+        "[weights]\nmethod = \"ahp\"\n[weights.ahp.I]\nmatrix = [[1, 1, 1], [1, 1, 1], [1, 1, 1]]\n",
+        "m.toml",
+    )
+    .unwrap();
+    assert!(compute(&f, &s, &method).is_ok());
+}
+
+#[test]
 fn unknown_method_key_is_named() {
     let e = err(Method::parse(
         "[normalise]\nmethdo = \"minmax\"\n",

@@ -234,6 +234,39 @@ async fn ahp_matrix_recompute_and_inconsistent_matrix_refused() {
     assert_eq!(m["versions"].as_array().unwrap().len(), 1, "nothing saved");
 }
 
+#[tokio::test]
+async fn ahp_matrix_of_the_wrong_size_is_refused_and_nothing_saved() {
+    let (_dir, c) = demo().await;
+    // `vitality` (特色小镇活力指数) has seven dimensions (assets/index/vitality_meta.csv).
+    let cases = [
+        (
+            json!([[1]]),
+            "AHP 判断矩阵（节点「vitality 特色小镇活力指数」）是 1×1，但该节点有 7 个下级指标，应为 7×7",
+        ),
+        (
+            json!([[1, 2, 2], ["1/2", 1, 1], ["1/2", 1, 1]]),
+            "AHP 判断矩阵（节点「vitality 特色小镇活力指数」）是 3×3，但该节点有 7 个下级指标，应为 7×7",
+        ),
+        (
+            json!([[1, 1, 1, 1, 1, 1, 1], [1, 1], [1], [1], [1], [1], [1]]),
+            "AHP 判断矩阵（节点「vitality 特色小镇活力指数」）不是方阵：共 7 行，第 2 行却有 2 列；该节点有 7 个下级指标，应为 7×7",
+        ),
+    ];
+    for (matrix, expect) in cases {
+        let err = dispatch(
+            &c,
+            "index_recompute",
+            json!({"ahp": {"vitality": {"matrix": matrix}}, "save": true}),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.message, expect);
+    }
+    let m = dispatch(&c, "index_methodology", json!({})).await.unwrap();
+    assert_eq!(m["versions"].as_array().unwrap().len(), 1, "nothing saved");
+    assert_eq!(m["version"], 1);
+}
+
 #[test]
 fn cli_prints_the_ranking_marked_as_demo() {
     let dir = tempfile::tempdir().unwrap();

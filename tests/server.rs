@@ -40,11 +40,22 @@ fn request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Reply {
+    let length = body.len().to_string();
+    let mut all = vec![("Content-Length", length.as_str())];
+    all.extend_from_slice(headers);
+    exchange(addr, method, path, &all, body)
+}
+
+/// Sends exactly the given headers (no Content-Length of its own) and bytes, reads the reply.
+fn exchange(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
     let mut s = TcpStream::connect(addr).unwrap();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -249,6 +260,96 @@ async fn bad_requests_get_chinese_errors_with_proper_status() {
         b"{}",
     );
     assert_eq!(r.status, 401, "token without the Bearer scheme");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_up_to_the_command_limit_pass_and_larger_get_chinese_413() {
+    let dir = tempfile::tempdir().unwrap();
+    let ui = fake_ui(dir.path());
+    let (addr, token) = start(dir.path(), &ui).await;
+    let direct = cockpit(dir.path()).await;
+    let mib = 1024 * 1024;
+
+    // A 7 MB "JPEG" (a phone photo's size) is 9.3 MB of base64: it reaches the command, which
+    // answers for itself (not a decodable image), as it does when called directly.
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    jpeg.resize(7_000_000, 0x42);
+    let b64 = data_encoding::BASE64.encode(&jpeg);
+    let args = json!({ "image_base64": b64 });
+    let body = args.to_string();
+    assert!(body.len() > 9_000_000, "{}", body.len());
+    let expected = dispatch(&direct, "code_verify_image", args)
+        .await
+        .unwrap_err();
+    let r = post(addr, &token, "code_verify_image", &body);
+    assert_eq!(
+        (r.status, r.json()["message"].clone()),
+        (422, json!(expected.message))
+    );
+    assert_eq!(
+        r.json()["message"],
+        "无法读取上传的图片：文件已损坏或不是支持的图片格式（PNG、JPEG）"
+    );
+
+    // Other commands take 1 MiB: arguments padded with whitespace just under it still work.
+    let mut small = String::from(r#"{"scope": "330100"}"#);
+    small.push_str(&" ".repeat(mib - small.len()));
+    let r = post(addr, &token, "towns", &small);
+    assert_eq!(r.status, 200);
+    let expected = dispatch(&direct, "towns", json!({"scope": "330100"}))
+        .await
+        .unwrap();
+    assert_eq!(r.json(), expected);
+
+    let auth = format!("Bearer {token}");
+    // Over the limit by its declared length: refused before the body is read (none is sent).
+    for (name, declared, limit) in [
+        ("code_verify_image", 32 * mib + 1, 32),
+        ("code_verify", 40 * mib, 32),
+        ("overview", mib + 1, 1),
+    ] {
+        let length = declared.to_string();
+        let r = exchange(
+            addr,
+            "POST",
+            &format!("/api/{name}"),
+            &[("Authorization", &auth), ("Content-Length", &length)],
+            b"",
+        );
+        assert_eq!(r.status, 413, "{name}");
+        assert_eq!(r.json()["kind"], "too_large");
+        assert_eq!(
+            r.json()["message"],
+            format!("命令「{name}」的请求体超过 {limit} MB 的上限，未处理。请上传更小的文件")
+        );
+    }
+    // Over the limit with no declared length (chunked): refused once the read passes it.
+    let mut chunk = format!("{:x}\r\n", mib + 1).into_bytes();
+    chunk.resize(chunk.len() + mib + 1, b' ');
+    let r = exchange(
+        addr,
+        "POST",
+        "/api/overview",
+        &[("Authorization", &auth), ("Transfer-Encoding", "chunked")],
+        &chunk,
+    );
+    assert_eq!(r.status, 413);
+    assert_eq!(
+        r.json()["message"],
+        "命令「overview」的请求体超过 1 MB 的上限，未处理。请上传更小的文件"
+    );
+
+    // The browser's own sentence for a 413 that is not the server's JSON names the same limits.
+    let transport =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/transport.ts"))
+            .unwrap();
+    for (name, limit) in [("code_verify_image", 32), ("overview", 1)] {
+        assert_eq!(server::body_limit_mib(name), limit);
+    }
+    assert!(
+        transport.contains("图片最大 32 MB，其他请求最大 1 MB"),
+        "transport.ts names other limits"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

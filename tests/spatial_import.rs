@@ -230,10 +230,92 @@ async fn good_files_set_boundaries_and_layers_that_the_check_sees() {
     assert_eq!((l.polygons, l.is_demo), (1, false));
 }
 
+/// The exterior of `p` as Shapefile points, reversed: Shapefile outer rings run clockwise (the
+/// writer orders each ring for its kind anyway).
+fn shp_ring(p: &Polygon<f64>) -> Vec<shapefile::Point> {
+    p.exterior()
+        .0
+        .iter()
+        .rev()
+        .map(|c| shapefile::Point::new(c.x, c.y))
+        .collect()
+}
+
+/// Writes a Shapefile as Chinese GIS software does: a `NAME` attribute in GBK and no .cpg
+/// beside the .shp.
+fn write_gbk_shapefile(shp: &Path, features: &[(&str, shapefile::Polygon)]) {
+    use shapefile::dbase::{self, encoding::EncodingRs, TableWriterBuilder};
+    let table = TableWriterBuilder::with_encoding(EncodingRs::from(encoding_rs::GBK))
+        .add_character_field("NAME".try_into().unwrap(), 80);
+    let mut w = shapefile::Writer::from_path(shp, table).unwrap();
+    for (name, poly) in features {
+        let mut rec = dbase::Record::default();
+        rec.insert("NAME".to_string(), name.to_string().into());
+        w.write_shape_and_record(poly, &rec).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_shapefile_hole_without_an_outer_ring_is_refused_and_changes_nothing() {
+    use shapefile::PolygonRing;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite");
+    let cockpit = Cockpit::open(&db).await.unwrap();
+    let towns = first_towns(&cockpit, 2).await;
+    let (first, second) = (&towns[0].1, &towns[1].1);
+    let sq = square_in(&towns[0].2, 0.004);
+    let hole = square_in(&towns[1].2, 0.004);
+    // The second feature is one inner ring (counter-clockwise in the file): a hole with no
+    // outer ring before it, which read as a filled square would import as the town's boundary.
+    let shp = dir.path().join("孤立内环.shp");
+    write_gbk_shapefile(
+        &shp,
+        &[
+            (
+                first,
+                shapefile::Polygon::new(PolygonRing::Outer(shp_ring(&sq))),
+            ),
+            (
+                second,
+                shapefile::Polygon::new(PolygonRing::Inner(shp_ring(&hole))),
+            ),
+        ],
+    );
+    let expect = format!(
+        "文件「孤立内环.shp」第 2 个要素（{second}）：第 1 个环是内环（洞，逆时针方向），但它前面没有外环；Shapefile 的外环应为顺时针方向，请在 GIS 软件中修复几何后再导入"
+    );
+    let read = |sql: &'static str| {
+        let pool = cockpit.store().pool().clone();
+        async move {
+            sqlx::query_scalar::<_, Option<String>>(sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    const BOUNDARIES: &str =
+        "SELECT group_concat(id || ':' || boundary_geojson, ';') FROM towns WHERE boundary_geojson IS NOT NULL";
+    const LAYERS: &str = "SELECT group_concat(kind || ':' || geometry, ';') FROM control_polygons";
+    let boundaries = read(BOUNDARIES).await;
+    let layers = read(LAYERS).await;
+    let before = db_hash(&db);
+    let err = import_boundaries(cockpit.store(), &shp)
+        .await
+        .expect_err("boundaries imported");
+    assert_eq!(err.to_string(), expect);
+    let err = import_layer(cockpit.store(), ControlKind::Redline, &shp)
+        .await
+        .expect_err("layer imported");
+    assert_eq!(err.to_string(), expect);
+    assert_eq!(before, db_hash(&db), "the database changed");
+    assert_eq!(read(BOUNDARIES).await, boundaries);
+    assert_eq!(read(LAYERS).await, layers);
+}
+
 #[tokio::test]
 async fn a_gbk_shapefile_without_cpg_is_read_and_matched_by_chinese_name() {
-    use shapefile::dbase::{self, encoding::EncodingRs, TableWriterBuilder};
-    use shapefile::{Point, PolygonRing};
+    use shapefile::PolygonRing;
 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.sqlite");
@@ -242,25 +324,14 @@ async fn a_gbk_shapefile_without_cpg_is_read_and_matched_by_chinese_name() {
     let (id, name, county) = (&towns[0].0, &towns[0].1, &towns[0].2);
     let sq = square_in(county, 0.004);
 
-    // As Chinese GIS software writes it: attributes in GBK and no .cpg beside the .shp.
     let shp = dir.path().join("小镇边界.shp");
-    let table = TableWriterBuilder::with_encoding(EncodingRs::from(encoding_rs::GBK))
-        .add_character_field("NAME".try_into().unwrap(), 80);
-    {
-        let mut w = shapefile::Writer::from_path(&shp, table).unwrap();
-        // Shapefile outer rings run clockwise.
-        let ring: Vec<Point> = sq
-            .exterior()
-            .0
-            .iter()
-            .rev()
-            .map(|c| Point::new(c.x, c.y))
-            .collect();
-        let poly = shapefile::Polygon::new(PolygonRing::Outer(ring));
-        let mut rec = dbase::Record::default();
-        rec.insert("NAME".to_string(), name.clone().into());
-        w.write_shape_and_record(&poly, &rec).unwrap();
-    }
+    write_gbk_shapefile(
+        &shp,
+        &[(
+            name,
+            shapefile::Polygon::new(PolygonRing::Outer(shp_ring(&sq))),
+        )],
+    );
     assert!(!dir.path().join("小镇边界.cpg").exists());
     let s = import_boundaries(cockpit.store(), &shp).await.unwrap();
     assert_eq!(s.towns, vec![name.clone()]);

@@ -196,6 +196,95 @@ async fn refuses_a_foreign_sqlite_database() {
     assert_refused_unchanged(&path, "不是特色小镇驾驶舱的数据库").await;
 }
 
+/// Runs `sql` on the database at `path` (created when missing, rollback journal: no side file
+/// stays behind) and closes it.
+async fn run_sql(path: &Path, sql: &[&str]) {
+    let mut conn = SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+        .await
+        .unwrap();
+    for statement in sql {
+        sqlx::query(statement).execute(&mut conn).await.unwrap();
+    }
+    conn.close().await.unwrap();
+}
+
+/// The `application_id` field of the file's header (offset 68, big-endian), read from disk.
+fn header_application_id(path: &Path) -> [u8; 4] {
+    std::fs::read(path).unwrap()[68..72].try_into().unwrap()
+}
+
+/// Opening must refuse `path` as another program's database and leave every byte as it was.
+async fn assert_foreign_untouched(path: &Path) {
+    let before = std::fs::read(path).unwrap();
+    let err = match Store::open(path).await {
+        Ok(_) => panic!("{} was opened", path.display()),
+        Err(e) => e.to_string(),
+    };
+    assert_eq!(
+        err,
+        format!(
+            "「{}」是 SQLite 数据库，但不是特色小镇驾驶舱的数据库，未作任何改动",
+            path.display()
+        )
+    );
+    assert!(std::fs::read(path).unwrap() == before, "file changed");
+    assert!(side_files(path).is_empty(), "left {:?}", side_files(path));
+}
+
+#[tokio::test]
+async fn never_writes_another_programs_sqlx_database() {
+    let dir = tempfile::tempdir().unwrap();
+    // Another program that also migrates with sqlx, numbering its migrations 1, 2 like ours
+    // begin: same versions, its own checksums.
+    let path = dir.path().join("invoices.db");
+    run_sql(
+        &path,
+        &[
+            "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL,
+             installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL,
+             checksum BLOB NOT NULL, execution_time BIGINT NOT NULL)",
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (1, 'invoices', 1, randomblob(48), 1), (2, 'customers', 1, randomblob(48), 1)",
+            "CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)",
+            "INSERT INTO invoices (amount) VALUES (12.5), (99)",
+        ],
+    )
+    .await;
+    assert_eq!(header_application_id(&path), [0; 4]);
+    assert_foreign_untouched(&path).await;
+
+    // Another program's mark, even over a copy of our own migrations.
+    let marked = fresh_db(dir.path(), "marked.sqlite").await;
+    run_sql(&marked, &["PRAGMA application_id = 305419896"]).await;
+    assert_eq!(header_application_id(&marked), [0x12, 0x34, 0x56, 0x78]);
+    assert_foreign_untouched(&marked).await;
+}
+
+#[tokio::test]
+async fn marks_new_databases_and_those_of_the_previous_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fresh_db(dir.path(), "old.sqlite").await;
+    assert_eq!(&header_application_id(&path), b"TCKP");
+
+    // A database made before the mark: id 0 and every migration but the one setting it.
+    run_sql(
+        &path,
+        &[
+            "PRAGMA journal_mode = DELETE",
+            "PRAGMA application_id = 0",
+            "DELETE FROM _sqlx_migrations WHERE version = 10",
+        ],
+    )
+    .await;
+    assert_eq!(header_application_id(&path), [0; 4]);
+    let (store, opened) = Store::open(&path).await.unwrap();
+    assert_eq!(opened, Opened::Existing);
+    store.close().await;
+    assert_eq!(&header_application_id(&path), b"TCKP");
+    let (store, _) = Store::open(&path).await.unwrap();
+    store.close().await;
+}
+
 #[tokio::test]
 async fn backup_is_consistent_while_another_connection_writes() {
     let dir = tempfile::tempdir().unwrap();

@@ -75,6 +75,8 @@ pub enum ErrorKind {
     BadArguments,
     NotFound,
     Invalid,
+    /// A request larger than its transport accepts (HTTP 413).
+    TooLarge,
     Store,
     Internal,
 }

@@ -188,11 +188,20 @@ pub fn entropy_weights(
 }
 
 fn ahp_for(structure: &Structure, parent: &str, m: &AhpMatrix) -> Result<AhpReport> {
-    let place = format!("AHP 判断矩阵（上级「{parent}」）");
     let p = structure
         .node(parent)
         .filter(|&p| structure.nodes[p].kind == NodeKind::Aggregate)
-        .ok_or_else(|| Error::invalid(format!("{place}：结构中没有汇总项「{parent}」")))?;
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "AHP 判断矩阵（节点「{parent}」）：结构中没有汇总项「{parent}」"
+            ))
+        })?;
+    let name = &structure.nodes[p].name;
+    let place = if name == parent {
+        format!("AHP 判断矩阵（节点「{parent}」）")
+    } else {
+        format!("AHP 判断矩阵（节点「{parent} {name}」）")
+    };
     let kids: Vec<String> = structure.nodes[p]
         .children
         .iter()
@@ -210,6 +219,7 @@ fn ahp_for(structure: &Structure, parent: &str, m: &AhpMatrix) -> Result<AhpRepo
             codes.join("、")
         )));
     }
+    check_size(&m.matrix, kids.len(), &place)?;
     let mut a = Vec::with_capacity(codes.len());
     for (i, row) in m.matrix.iter().enumerate() {
         let mut vals = Vec::with_capacity(row.len());
@@ -226,6 +236,25 @@ fn ahp_for(structure: &Structure, parent: &str, m: &AhpMatrix) -> Result<AhpRepo
         codes,
         ahp,
     })
+}
+
+/// Refuses a matrix that is not n×n for a node with n children: a smaller one would weigh
+/// only some children and leave the rest at their manual weights.
+fn check_size<T>(matrix: &[Vec<T>], n: usize, place: &str) -> Result<()> {
+    let rows = matrix.len();
+    if let Some((i, row)) = matrix.iter().enumerate().find(|(_, r)| r.len() != rows) {
+        return Err(Error::invalid(format!(
+            "{place}不是方阵：共 {rows} 行，第 {} 行却有 {} 列；该节点有 {n} 个下级指标，应为 {n}×{n}",
+            i + 1,
+            row.len()
+        )));
+    }
+    if rows != n {
+        return Err(Error::invalid(format!(
+            "{place}是 {rows}×{rows}，但该节点有 {n} 个下级指标，应为 {n}×{n}"
+        )));
+    }
+    Ok(())
 }
 
 /// Priorities of a pairwise comparison matrix (principal eigenvector) and its consistency.

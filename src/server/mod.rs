@@ -8,12 +8,13 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use futures::StreamExt;
 use rand::RngCore;
 use serde_json::{json, Value};
 use tower_http::services::{ServeDir, ServeFile};
@@ -38,6 +39,20 @@ pub fn default_ui_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("ui")
         .join("dist")
+}
+
+/// Commands whose arguments carry a file as base64 (a photo of a card: a 5–10 MB phone photo
+/// is a third larger as base64).
+const FILE_COMMANDS: &[&str] = &["code_verify", "code_verify_image"];
+
+/// The largest request body a command accepts, in MiB: room for a photo where a command takes
+/// files, small JSON arguments everywhere else.
+pub fn body_limit_mib(command: &str) -> usize {
+    if FILE_COMMANDS.contains(&command) {
+        32
+    } else {
+        1
+    }
 }
 
 struct AppState {
@@ -106,7 +121,7 @@ async fn call(
     State(state): State<Arc<AppState>>,
     UrlPath(name): UrlPath<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     if !authorised(&headers, &state.token) {
         let err = json!({
@@ -115,6 +130,32 @@ async fn call(
         });
         return (StatusCode::UNAUTHORIZED, Json(err)).into_response();
     }
+    let limit = body_limit_mib(&name);
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    // Refused before reading when the length is declared, else once the read passes the limit.
+    let body = match declared {
+        Some(n) if n > (limit as u64) << 20 => None,
+        _ => match read_body(body, limit << 20).await {
+            Ok(body) => body,
+            Err(e) => {
+                return error_response(ApiError {
+                    kind: ErrorKind::BadArguments,
+                    message: format!("命令「{name}」的请求体未能完整接收，请重试"),
+                    detail: Some(e.to_string()),
+                })
+            }
+        },
+    };
+    let Some(body) = body else {
+        let err = ApiError::new(
+            ErrorKind::TooLarge,
+            format!("命令「{name}」的请求体超过 {limit} MB 的上限，未处理。请上传更小的文件"),
+        );
+        return error_response(err);
+    };
     let args = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Null
     } else {
@@ -136,10 +177,25 @@ async fn call(
     }
 }
 
+/// The body's bytes, or `None` as soon as they pass `limit`.
+async fn read_body(body: Body, limit: usize) -> Result<Option<Vec<u8>>, axum::Error> {
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        if bytes.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some(bytes))
+}
+
 fn error_response(e: ApiError) -> Response {
     let status = match e.kind {
         ErrorKind::UnknownCommand | ErrorKind::NotFound => StatusCode::NOT_FOUND,
         ErrorKind::BadArguments => StatusCode::BAD_REQUEST,
+        ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };

@@ -246,11 +246,20 @@ fn read_shapefile(path: &Path) -> Result<Vec<RawFeature>> {
             }
         };
         // Each outer ring starts a polygon; inner rings belong to the outer ring before them.
+        // An inner ring with no outer ring before it (a counter-clockwise first ring) is a hole
+        // in nothing: filling it would import an area the file does not describe.
         let mut polys: Vec<Polygon<f64>> = Vec::new();
-        for (outer, ring) in rings {
+        for (r, (outer, ring)) in rings.into_iter().enumerate() {
             match (outer, polys.last_mut()) {
                 (false, Some(p)) => p.interiors_push(ring),
-                _ => polys.push(Polygon::new(ring, vec![])),
+                (false, None) => {
+                    return Err(Error::invalid(format!(
+                        "{}：第 {} 个环是内环（洞，逆时针方向），但它前面没有外环；Shapefile 的外环应为顺时针方向，请在 GIS 软件中修复几何后再导入",
+                        at(),
+                        r + 1
+                    )))
+                }
+                (true, _) => polys.push(Polygon::new(ring, vec![])),
             }
         }
         out.push(RawFeature {

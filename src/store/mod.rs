@@ -23,6 +23,10 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
+/// SQLite's `application_id` header field of every TownCockpit database: 0x54434B50, the ASCII
+/// of "TCKP" (set by `migrations/0010_application_id.sql`).
+pub const APPLICATION_ID: i64 = 0x5443_4B50;
+
 /// How [`Store::open`] found the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Opened {
@@ -257,23 +261,50 @@ async fn vet_schema(conn: &mut SqliteConnection, shown: &str) -> Result<()> {
             .fetch_all(&mut *conn)
             .await
             .map_err(corrupt)?;
-    let has = |name: &str| tables.iter().any(|(t,)| t == name);
-    if !tables.is_empty() && !has("_sqlx_migrations") {
+    let application_id: i64 = sqlx::query_scalar("PRAGMA application_id")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(corrupt)?;
+    if tables.is_empty() && application_id == 0 {
+        // An empty database holds nothing of anyone's: it is migrated like a new file.
+        return Ok(());
+    }
+    let has_migrations = tables.iter().any(|(t,)| t == "_sqlx_migrations");
+    // Another program's table of that name may have other columns or types: unreadable as
+    // sqlx's own means not ours (the file itself passed the integrity check).
+    let applied: Option<Vec<(i64, Vec<u8>)>> = if has_migrations {
+        sqlx::query_as(
+            "SELECT CAST(version AS INTEGER), CAST(checksum AS BLOB) FROM _sqlx_migrations",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .ok()
+    } else {
+        None
+    };
+    let applied = applied.unwrap_or_default();
+    // Ours by the header mark; or made before the mark existed (0010): then the id is 0 and
+    // every migration applied is one of ours, by version and checksum.
+    let ours = has_migrations
+        && (application_id == APPLICATION_ID
+            || (application_id == 0
+                && !applied.is_empty()
+                && applied.iter().all(|(version, checksum)| {
+                    MIGRATOR
+                        .iter()
+                        .any(|m| m.version == *version && *m.checksum == **checksum)
+                })));
+    if !ours {
         return Err(Error::Store(format!(
             "「{shown}」是 SQLite 数据库，但不是特色小镇驾驶舱的数据库，未作任何改动"
         )));
     }
-    if has("_sqlx_migrations") {
-        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(corrupt)?;
-        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-        if let Some(newest) = newest.filter(|v| *v > known) {
-            return Err(Error::Store(format!(
-                "「{shown}」来自更新版本的驾驶舱（数据库架构版本 {newest}，本程序最高支持 {known}），未作任何改动。请升级程序后再打开"
-            )));
-        }
+    let newest = applied.iter().map(|(v, _)| *v).max();
+    let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    if let Some(newest) = newest.filter(|v| *v > known) {
+        return Err(Error::Store(format!(
+            "「{shown}」来自更新版本的驾驶舱（数据库架构版本 {newest}，本程序最高支持 {known}），未作任何改动。请升级程序后再打开"
+        )));
     }
     Ok(())
 }

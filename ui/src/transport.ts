@@ -73,7 +73,16 @@ export async function call<T>(name: string, args: Record<string, unknown> = {}):
   const body: unknown = await res.json().catch(() => null)
   if (!res.ok) {
     if (body && typeof body === 'object' && 'message' in body) throw asApiError(body)
+    if (res.status === 413) throw new ApiError({ kind: 'too_large', message: tooLarge(name) })
     throw new ApiError({ kind: 'transport', message: `驾驶舱服务返回错误（HTTP ${res.status}）` })
   }
   return body as T
+}
+
+/**
+ * A 413 without the server's JSON (from something between the browser and the server). The limits
+ * named are the server's (`body_limit_mib` in src/server/mod.rs; tests/server.rs checks this text).
+ */
+function tooLarge(name: string): string {
+  return `命令「${name}」的请求体超过了服务允许的大小上限（HTTP 413），未处理：图片最大 32 MB，其他请求最大 1 MB。请上传更小的文件`
 }
