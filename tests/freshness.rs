@@ -115,6 +115,16 @@ async fn swapping_two_towns_values_swaps_their_index_and_code_scores() {
     );
     let code_after = call(&c, "code_show", json!({"town": a.to_string()})).await;
     assert!((code_after["score"].as_f64().unwrap() - old[&b]).abs() < 1e-9);
+    // The code was signed again with the new score, and the issue is in the audit log.
+    assert_ne!(code_after["payload"], code_before["payload"]);
+    let issued: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE table_name = 'town_code_issues' AND record_key = ?",
+    )
+    .bind(code_after["code"].as_str().unwrap())
+    .fetch_one(c.store().pool())
+    .await
+    .unwrap();
+    assert_eq!(issued, 2, "the first and the re-signed issue");
 
     // Another process sees the same.
     let out = common::cli(&db, &["index", "towns", "--json"]);
