@@ -18,5 +18,6 @@ pub mod town_index;
 pub mod town_index_explain;
 pub mod towncode;
 pub mod towns;
+pub mod vocab;
 
 pub use error::{Error, Result};
