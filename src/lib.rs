@@ -3,6 +3,7 @@
 //! the `server` adapter over [`api`].
 
 pub mod api;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod credit_code;
 pub mod demo;
@@ -11,6 +12,7 @@ pub mod fonts;
 pub mod heap;
 pub mod index;
 pub mod overview;
+#[cfg(feature = "cli")]
 pub mod server;
 pub mod spatial;
 pub mod store;
