@@ -3,6 +3,7 @@
 //! the `server` adapter over [`api`].
 
 pub mod api;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod credit_code;
 pub mod demo;
@@ -12,6 +13,7 @@ pub mod heap;
 pub mod index;
 pub mod offload;
 pub mod overview;
+#[cfg(feature = "cli")]
 pub mod server;
 pub mod spatial;
 pub mod store;
@@ -19,5 +21,6 @@ pub mod town_index;
 pub mod town_index_explain;
 pub mod towncode;
 pub mod towns;
+pub mod vocab;
 
 pub use error::{Error, Result};

@@ -408,8 +408,9 @@ pub async fn overview(store: &Store, args: OverviewArgs) -> Result<Overview> {
         .filter_map(|t| this_year.get(&t.id).map(|f| (*t, f)))
         .collect();
     let by_city = group_by_place(&scope, &active);
-    let by_category = crate::demo::CATEGORIES
+    let by_category = crate::vocab::CATEGORIES
         .iter()
+        .map(|c| c.name)
         .map(|c| {
             let mut sum = Figures::default();
             let mut n = 0;

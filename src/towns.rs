@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::store::{parse_json_rows, Store};
+use crate::vocab;
 
 pub const PROVINCE_CODE: &str = "330000";
 
@@ -44,17 +45,17 @@ impl TownRow {
                 .and_then(|d| d.get(..4)?.parse::<i32>().ok())
                 .is_some_and(|y| y <= year)
         };
-        if matches!(self.status.as_str(), "淘汰" | "终止") && by_end(&self.status_date) {
+        if vocab::is_off_list(&self.status) && by_end(&self.status_date) {
             return None;
         }
         if by_end(&self.named_date) {
-            Some("命名")
-        } else if self.status == "降格" && by_end(&self.status_date) {
-            Some("培育")
+            Some(vocab::NAMED)
+        } else if self.status == vocab::DEMOTED && by_end(&self.status_date) {
+            Some(vocab::CULTIVATING)
         } else if by_end(&self.creation_date) {
-            Some("创建")
+            Some(vocab::CREATING)
         } else if by_end(&self.cultivation_date) {
-            Some("培育")
+            Some(vocab::CULTIVATING)
         } else {
             None
         }
@@ -62,7 +63,7 @@ impl TownRow {
 
     /// Still on the province's list (not eliminated, creation not ended).
     pub fn on_list(&self) -> bool {
-        !matches!(self.status.as_str(), "淘汰" | "终止")
+        !vocab::is_off_list(&self.status)
     }
 }
 
@@ -320,24 +321,23 @@ pub struct TownListItem {
     pub tax: Option<f64>,
 }
 
-const STAGES: [&str; 3] = ["培育", "创建", "命名"];
-const STATUSES: [&str; 5] = ["正常", "警告", "降格", "淘汰", "终止"];
-
 /// Towns filtered by place, stage or status, and category, with the latest year's output and tax.
 pub async fn list(store: &Store, filter: TownFilter) -> Result<TownList> {
     let scope = resolve_scope(store, filter.scope.as_deref()).await?;
     if let Some(s) = filter.status.as_deref() {
-        if !STAGES.contains(&s) && !STATUSES.contains(&s) {
+        if !vocab::contains(vocab::STAGES, s) && !vocab::contains(vocab::STATUSES, s) {
             return Err(Error::invalid(format!(
-                "状态「{s}」无效，应为 培育/创建/命名 或 正常/警告/降格/淘汰/终止"
+                "状态「{s}」无效，应为 {} 或 {}",
+                vocab::names(vocab::STAGES, "/"),
+                vocab::names(vocab::STATUSES, "/")
             )));
         }
     }
     if let Some(c) = filter.category.as_deref() {
-        if !crate::demo::CATEGORIES.contains(&c) {
+        if !vocab::contains(vocab::CATEGORIES, c) {
             return Err(Error::invalid(format!(
                 "类别「{c}」无效，应为 {}",
-                crate::demo::CATEGORIES.join("/")
+                vocab::names(vocab::CATEGORIES, "/")
             )));
         }
     }
@@ -355,7 +355,7 @@ pub async fn list(store: &Store, filter: TownFilter) -> Result<TownList> {
         .filter(|t| scope.contains(t))
         .filter(|t| match filter.status.as_deref() {
             None => true,
-            Some(s) if STAGES.contains(&s) => t.stage == s,
+            Some(s) if vocab::contains(vocab::STAGES, s) => t.stage == s,
             Some(s) => t.status == s,
         })
         .filter(|t| filter.category.as_deref().is_none_or(|c| t.category == c))

@@ -50,6 +50,11 @@ pub static COMMANDS: &[CommandSpec] = &[
     ),
     command!("scopes", "可选范围：全省、设区市及其县（市、区）", scopes),
     command!(
+        "vocabularies",
+        "固定词表：主导产业类别、创建阶段、清单状态、小镇码颜色（代码、名称、显示颜色）",
+        vocabularies
+    ),
+    command!(
         "towns",
         "小镇清单（可按范围、阶段或状态、类别筛选）",
         towns_list
@@ -224,6 +229,10 @@ struct DataVersion {
 async fn data_version(cockpit: &Cockpit, _: NoArgs) -> crate::Result<DataVersion> {
     let version = cockpit.store().snapshot().await?.version();
     Ok(DataVersion { version })
+}
+
+async fn vocabularies(_: &Cockpit, _: NoArgs) -> crate::Result<crate::vocab::Vocabularies> {
+    Ok(crate::vocab::ALL)
 }
 
 async fn overview(

@@ -17,7 +17,6 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 
 pub use figures::{FIRST_YEAR, LAST_YEAR};
-pub use towns::CATEGORIES;
 
 /// The seed the app ships with.
 pub const DEFAULT_SEED: u64 = 20_251_231;

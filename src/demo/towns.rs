@@ -10,17 +10,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::{Error, Result};
-
-pub const CATEGORIES: [&str; 8] = [
-    "数字经济",
-    "高端装备制造",
-    "环保",
-    "健康",
-    "时尚",
-    "金融",
-    "旅游",
-    "历史经典",
-];
+use crate::vocab::{self, CATEGORIES};
 
 /// Creation batches (批次 → date announced).
 pub const CREATION_BATCHES: [(i64, &str); 9] = [
@@ -112,7 +102,7 @@ impl DemoTown {
     /// Last year with figures: the year before it left the list, or open-ended.
     pub fn last_year(&self) -> i32 {
         match self.status {
-            "淘汰" | "终止" => year_of(self.status_date.as_deref().expect("dated")) - 1,
+            s if vocab::is_off_list(s) => year_of(self.status_date.as_deref().expect("dated")) - 1,
             _ => i32::MAX,
         }
     }
@@ -198,9 +188,10 @@ pub fn build(counties: &[County], scale: u32, rng: &mut ChaCha8Rng) -> Result<Ve
     for kind in plan {
         let county = pick_county(&county_weights, &per_county, rng);
         per_county[county] += 1;
-        let category = *CATEGORIES
-            .choose_weighted(rng, |c| category_weight(c))
-            .expect("weights");
+        let category = CATEGORIES
+            .choose_weighted(rng, |c| category_weight(c.name))
+            .expect("weights")
+            .name;
         let (name, lead_industry) =
             generated_name(&counties[county], category, &mut used_names, rng);
         let mut draft = Draft {
@@ -247,8 +238,8 @@ pub fn build(counties: &[County], scale: u32, rng: &mut ChaCha8Rng) -> Result<Ve
             county_code: counties[d.county].code.clone(),
             category: d.category,
             lead_industry: d.lead_industry,
-            stage: "创建",
-            status: "正常",
+            stage: vocab::CREATING,
+            status: vocab::NORMAL,
             cultivation_date: None,
             creation_date: None,
             creation_batch: None,
@@ -277,7 +268,7 @@ pub fn build(counties: &[County], scale: u32, rng: &mut ChaCha8Rng) -> Result<Ve
         match (&kind, creation) {
             (Some(Kind::Cultivating) | Some(Kind::Eliminated), _) | (_, None) => {
                 let year = rng.gen_range(2019..=2024);
-                t.stage = "培育";
+                t.stage = vocab::CULTIVATING;
                 t.cultivation_date = Some(format!("{year}-03-{:02}", rng.gen_range(1..=28)));
                 t.events
                     .push(event(t.cultivation_date.clone().unwrap(), "列入培育", None));
@@ -291,7 +282,7 @@ pub fn build(counties: &[County], scale: u32, rng: &mut ChaCha8Rng) -> Result<Ve
         }
         if let Some(nb) = d.named_batch {
             let date = NAMED_BATCHES[(nb - 1) as usize].1.to_string();
-            t.stage = "命名";
+            t.stage = vocab::NAMED;
             t.named_batch = Some(nb);
             t.named_date = Some(date.clone());
             t.events.push(event(date, "命名", Some(nb)));
@@ -299,8 +290,8 @@ pub fn build(counties: &[County], scale: u32, rng: &mut ChaCha8Rng) -> Result<Ve
         if let Some(year) = d.demoted_in {
             // The year's assessment is published the next spring.
             let date = format!("{}-04-15", year + 1);
-            t.stage = "培育";
-            t.status = "降格";
+            t.stage = vocab::CULTIVATING;
+            t.status = vocab::DEMOTED;
             t.status_date = Some(date.clone());
             t.events.push(Event {
                 date,
@@ -312,7 +303,7 @@ pub fn build(counties: &[County], scale: u32, rng: &mut ChaCha8Rng) -> Result<Ve
         match kind {
             Some(Kind::Terminated) => {
                 let date = format!("{}-04-15", rng.gen_range(2023..=2025));
-                t.status = "终止";
+                t.status = vocab::TERMINATED;
                 t.status_date = Some(date.clone());
                 t.events.push(Event {
                     date,
@@ -324,7 +315,7 @@ pub fn build(counties: &[County], scale: u32, rng: &mut ChaCha8Rng) -> Result<Ve
             Some(Kind::Eliminated) => {
                 let first = year_of(t.cultivation_date.as_deref().unwrap()) + 1;
                 let date = format!("{}-04-15", rng.gen_range(first.max(2022)..=2025));
-                t.status = "淘汰";
+                t.status = vocab::ELIMINATED;
                 t.status_date = Some(date.clone());
                 t.events.push(Event {
                     date,
@@ -335,8 +326,8 @@ pub fn build(counties: &[County], scale: u32, rng: &mut ChaCha8Rng) -> Result<Ve
             }
             _ => {
                 // A warning in the latest assessment for some creating towns.
-                if t.stage == "创建" && t.status == "正常" && rng.gen_bool(0.1) {
-                    t.status = "警告";
+                if t.stage == vocab::CREATING && t.status == vocab::NORMAL && rng.gen_bool(0.1) {
+                    t.status = vocab::WARNED;
                     t.status_date = Some("2025-04-15".into());
                     t.events.push(Event {
                         date: "2025-04-15".into(),
@@ -349,9 +340,9 @@ pub fn build(counties: &[County], scale: u32, rng: &mut ChaCha8Rng) -> Result<Ve
         }
         t.planned_area_km2 = round2(match t.stage {
             // A few named towns over the 5 km² guardrail, for the evaluation views to find.
-            "命名" if rng.gen_bool(0.04) => rng.gen_range(5.1..5.8),
-            "命名" => rng.gen_range(2.8..4.95),
-            "创建" => rng.gen_range(2.2..4.6),
+            vocab::NAMED if rng.gen_bool(0.04) => rng.gen_range(5.1..5.8),
+            vocab::NAMED => rng.gen_range(2.8..4.95),
+            vocab::CREATING => rng.gen_range(2.2..4.6),
             _ => rng.gen_range(1.5..4.0),
         });
         let (lon, lat) = place(&shapes[t.county], &points[t.county], rng);
@@ -401,10 +392,10 @@ fn real_towns(counties: &[County], rng: &mut ChaCha8Rng) -> Result<Vec<Draft>> {
         let (category, lead) = parse_category(f[3], &name);
         let mut named_batch = None;
         let mut creation_batch = None;
-        if let Some(rest) = batch_col.strip_prefix("命名") {
+        if let Some(rest) = batch_col.strip_prefix(vocab::NAMED) {
             named_batch =
                 Some(batch_number(rest).unwrap_or_else(|| if rng.gen_bool(0.5) { 3 } else { 4 }));
-        } else if let Some(rest) = batch_col.strip_prefix("创建") {
+        } else if let Some(rest) = batch_col.strip_prefix(vocab::CREATING) {
             creation_batch = Some(batch_number(rest).unwrap_or(if rest.contains("2017") {
                 3
             } else {
@@ -412,7 +403,10 @@ fn real_towns(counties: &[County], rng: &mut ChaCha8Rng) -> Result<Vec<Draft>> {
             }));
         }
         // "创建(2023命名)", "创建(后命名)": named later.
-        if named_batch.is_none() && status_col.contains("命名") && status_col != "创建" {
+        if named_batch.is_none()
+            && status_col.contains(vocab::NAMED)
+            && status_col != vocab::CREATING
+        {
             named_batch = Some(match status_col {
                 s if s.contains("2019") => 3,
                 s if s.contains("2020") => 4,
@@ -510,9 +504,9 @@ fn parse_category(raw: &str, name: &str) -> (&'static str, String) {
     let head = raw.split(['(', '/']).next().unwrap_or(raw).trim();
     let category = CATEGORIES
         .iter()
-        .find(|c| c.starts_with(head) || head.starts_with(*c))
-        .copied()
-        .unwrap_or("数字经济");
+        .find(|c| c.name.starts_with(head) || head.starts_with(c.name))
+        .unwrap_or(&CATEGORIES[0])
+        .name;
     let lead = raw
         .split_once('(')
         .map(|(_, inner)| inner.trim_end_matches(')').to_string())

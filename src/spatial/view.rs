@@ -18,6 +18,7 @@ use super::{ControlKind, DISCLAIMER, REVIEW_NUMBER};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::towns::{load_all, resolve_scope, year_range, year_values, Scope, TownRow};
+use crate::vocab;
 
 /// A place in the drill-down path.
 #[derive(Debug, Clone, Serialize)]
@@ -298,21 +299,13 @@ impl MapLayer {
     }
 }
 
-const CATEGORY_COLOURS: [(&str, Rgb); 8] = [
-    ("数字经济", (31, 119, 180)),
-    ("高端装备制造", (255, 127, 14)),
-    ("环保", (44, 160, 44)),
-    ("健康", (214, 39, 40)),
-    ("时尚", (148, 103, 189)),
-    ("金融", (140, 86, 75)),
-    ("旅游", (23, 190, 207)),
-    ("历史经典", (188, 189, 34)),
-];
-const STAGE_COLOURS: [(&str, Rgb); 3] = [
-    ("命名", (178, 34, 34)),
-    ("创建", (230, 145, 56)),
-    ("培育", (70, 130, 180)),
-];
+/// The vocabulary's colour of `name`; grey for a name outside it.
+fn term_colour(terms: &'static [vocab::Term], name: &str) -> Rgb {
+    vocab::find(terms, name)
+        .and_then(|t| t.colour)
+        .unwrap_or((120, 120, 120))
+}
+
 /// Towns with and without spatial problems on the control-line layer.
 const FLAGGED: Rgb = (200, 30, 30);
 const CLEAR: Rgb = (60, 150, 80);
@@ -377,16 +370,8 @@ pub async fn render_map(
 
     let colour_of = |t: &TownRow| -> Rgb {
         match layer {
-            MapLayer::Category => CATEGORY_COLOURS
-                .iter()
-                .find(|(c, _)| *c == t.category)
-                .map(|c| c.1)
-                .unwrap_or((120, 120, 120)),
-            MapLayer::Stage => STAGE_COLOURS
-                .iter()
-                .find(|(s, _)| *s == t.stage)
-                .map(|s| s.1)
-                .unwrap_or((120, 120, 120)),
+            MapLayer::Category => term_colour(vocab::CATEGORIES, &t.category),
+            MapLayer::Stage => term_colour(vocab::STAGES, &t.stage),
             MapLayer::Output => match output.get(&t.id) {
                 Some(v) => OUTPUT_COLOURS[breaks.iter().filter(|b| *v >= **b).count().min(4)],
                 None => (200, 200, 200),
@@ -424,22 +409,24 @@ pub async fn render_map(
     let (legend_title, legend): (String, Vec<LegendEntry>) = match layer {
         MapLayer::Category => (
             "主导产业类别".into(),
-            CATEGORY_COLOURS
+            vocab::CATEGORIES
                 .iter()
-                .filter(|(c, _)| towns.iter().any(|t| t.category == *c))
-                .map(|(c, col)| LegendEntry {
-                    label: c.to_string(),
-                    colour: *col,
+                .filter(|c| towns.iter().any(|t| t.category == c.name))
+                .map(|c| LegendEntry {
+                    label: c.name.to_string(),
+                    colour: term_colour(vocab::CATEGORIES, c.name),
                 })
                 .collect(),
         ),
         MapLayer::Stage => (
             "创建阶段".into(),
-            STAGE_COLOURS
+            // Named first, as the list is read.
+            vocab::STAGES
                 .iter()
-                .map(|(s, col)| LegendEntry {
-                    label: format!("{s}小镇"),
-                    colour: *col,
+                .rev()
+                .map(|s| LegendEntry {
+                    label: format!("{}小镇", s.name),
+                    colour: term_colour(vocab::STAGES, s.name),
                 })
                 .collect(),
         ),

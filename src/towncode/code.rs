@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::error::Error;
+use crate::vocab::{self, Term};
 
 /// The ISO/IEC 7064 alphanumeric character set: values 0–35.
 const ALPHABET: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -97,31 +98,20 @@ impl Category {
         Category::Classic,
     ];
 
+    /// Its entry in the vocabulary (`Category::ALL` follows `vocab::CATEGORIES`).
+    pub fn term(self) -> &'static Term {
+        &vocab::CATEGORIES[self as usize]
+    }
+
+    /// The code's letter: D digital, M manufacturing, E environment, H health, S 时尚, J 金融,
+    /// T tourism, C classic.
     pub fn letter(self) -> char {
-        match self {
-            Category::Digital => 'D',     // Digital
-            Category::Equipment => 'M',   // Manufacturing
-            Category::Environment => 'E', // Environment
-            Category::Health => 'H',      // Health
-            Category::Fashion => 'S',     // Shishang 时尚
-            Category::Finance => 'J',     // Jinrong 金融
-            Category::Tourism => 'T',     // Tourism
-            Category::Classic => 'C',     // Classic
-        }
+        self.term().code.chars().next().expect("one letter")
     }
 
     /// The category's name as the store and the guidance write it.
     pub fn name(self) -> &'static str {
-        match self {
-            Category::Digital => "数字经济",
-            Category::Equipment => "高端装备制造",
-            Category::Environment => "环保",
-            Category::Health => "健康",
-            Category::Fashion => "时尚",
-            Category::Finance => "金融",
-            Category::Tourism => "旅游",
-            Category::Classic => "历史经典",
-        }
+        self.term().name
     }
 
     pub fn from_letter(c: char) -> Option<Category> {
@@ -478,6 +468,14 @@ pub fn next_sequence(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn categories_follow_the_vocabulary() {
+        let letters: String = Category::ALL.iter().map(|k| k.letter()).collect();
+        assert_eq!(letters, "DMEHSJTC");
+        assert_eq!(Category::Tourism.name(), "旅游");
+        assert_eq!(Category::ALL.len(), vocab::CATEGORIES.len());
+    }
 
     // Published examples of ISO/IEC 7064 MOD 37,36 from standards that mandate it:
     // the IFPI Global Release Identifier (GRid) standard, A1-2425G-ABC1234002-M, and the ISAN

@@ -12,6 +12,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::vocab::{self, Term};
 
 /// The bundled default rules.
 pub const DEFAULT_RULES: &str = include_str!("../../assets/towncode/rules.toml");
@@ -31,23 +32,18 @@ pub enum Colour {
 impl Colour {
     pub const ALL: [Colour; 4] = [Colour::Green, Colour::Yellow, Colour::Red, Colour::Grey];
 
+    /// Its entry in the vocabulary (`Colour::ALL` follows `vocab::CODE_COLOURS`).
+    pub fn term(self) -> &'static Term {
+        &vocab::CODE_COLOURS[self as usize]
+    }
+
     pub fn name(self) -> &'static str {
-        match self {
-            Colour::Green => "绿",
-            Colour::Yellow => "黄",
-            Colour::Red => "红",
-            Colour::Grey => "灰",
-        }
+        self.term().name
     }
 
     /// One ASCII letter for the QR payload (kept in the QR alphanumeric set).
     pub fn letter(self) -> char {
-        match self {
-            Colour::Green => 'G',
-            Colour::Yellow => 'Y',
-            Colour::Red => 'R',
-            Colour::Grey => 'X',
-        }
+        self.term().code.chars().next().expect("one letter")
     }
 
     pub fn from_letter(c: char) -> Option<Colour> {
@@ -62,12 +58,9 @@ impl Colour {
 
     /// Display colour (RGB) for cards and screens.
     pub fn rgb(self) -> (u8, u8, u8) {
-        match self {
-            Colour::Green => (0x2e, 0x9d, 0x4f),
-            Colour::Yellow => (0xe8, 0xa3, 0x17),
-            Colour::Red => (0xd6, 0x33, 0x2f),
-            Colour::Grey => (0x8c, 0x8c, 0x8c),
-        }
+        self.term()
+            .colour
+            .expect("every code colour has a display colour")
     }
 }
 
@@ -567,6 +560,16 @@ fn judge(rule: &Rule, facts: &Facts) -> RuleOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colours_follow_the_vocabulary() {
+        let letters: String = Colour::ALL.iter().map(|c| c.letter()).collect();
+        assert_eq!(letters, "GYRX");
+        let names: String = Colour::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names, "绿黄红灰");
+        assert_eq!(Colour::Red.rgb(), (214, 51, 47));
+        assert_eq!(Colour::ALL.len(), vocab::CODE_COLOURS.len());
+    }
 
     fn named_town() -> Facts {
         Facts {

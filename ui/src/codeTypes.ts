@@ -4,8 +4,6 @@
 
 export type ColourName = '绿' | '黄' | '红' | '灰'
 
-export const COLOURS: ColourName[] = ['绿', '黄', '红', '灰']
-
 export interface CodedTown {
   town_id: number
   name: string
@@ -79,14 +77,6 @@ export interface VerifyReport {
 export interface Exported {
   dir: string
   files: string[]
-}
-
-/** Display colours, as the core draws them on cards (`Colour::rgb`). */
-export const COLOUR_HEX: Record<ColourName, string> = {
-  绿: '#2e9d4f',
-  黄: '#e8a317',
-  红: '#d6332f',
-  灰: '#8c8c8c',
 }
 
 const DIGITS = '零一二三四五六七八九'

@@ -7,6 +7,7 @@ import { ensureGlyphs } from './glyphs'
 import { cssVar } from './theme'
 import { call } from './transport'
 import type { Scope } from './types'
+import { colourMap, type Term } from './vocab'
 
 export type Level = 'province' | 'city' | 'county'
 
@@ -199,18 +200,6 @@ export const CODE_COLOUR: Record<CodeColour, string> = {
   灰: '#98a2b3',
 }
 
-// The static renders (src/spatial/view.rs) use the same category colours.
-export const CATEGORY_COLOUR: Record<string, string> = {
-  数字经济: '#1f77b4',
-  高端装备制造: '#ff7f0e',
-  环保: '#2ca02c',
-  健康: '#d62728',
-  时尚: '#9467bd',
-  金融: '#8c564b',
-  旅游: '#17becf',
-  历史经典: '#bcbd22',
-}
-
 const FLAGGED = '#e5484d'
 const CLEAR = '#22b36b'
 const MISSING = '#7b8794'
@@ -232,6 +221,8 @@ export interface Legend {
 export interface LayerData {
   scores?: Map<number, { score: number | null; rank: number | null }>
   codes?: Map<number, { colour: CodeColour; printed: string }>
+  /** The core's categories in order with their colours (`vocabularies`), shared with the static renders. */
+  categories?: Term[]
   year: number | null
 }
 
@@ -319,15 +310,16 @@ export function paint(layer: LayerKey, towns: MapTown[], d: LayerData): Painted 
       }
     }
     case 'category': {
-      const present = Object.keys(CATEGORY_COLOUR).filter((c) => towns.some((t) => t.category === c))
-      const other = count((t) => !(t.category in CATEGORY_COLOUR))
+      const colours = colourMap(d.categories ?? [])
+      const present = Object.keys(colours).filter((c) => towns.some((t) => t.category === c))
+      const other = count((t) => !(t.category in colours))
       return {
-        colour: (t) => CATEGORY_COLOUR[t.category] ?? MISSING,
+        colour: (t) => colours[t.category] ?? MISSING,
         value: (t) => `主导产业：${t.category}`,
         legend: {
           title: '主导产业类别',
           items: [
-            ...present.map((c) => ({ label: c, colour: CATEGORY_COLOUR[c], count: count((t) => t.category === c) })),
+            ...present.map((c) => ({ label: c, colour: colours[c], count: count((t) => t.category === c) })),
             ...(other ? [{ label: '其他', colour: MISSING, count: other }] : []),
           ],
         },
