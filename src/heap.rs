@@ -3,20 +3,34 @@
 //! glibc keeps the pages that a command's rows and JSON were freed from in its per-thread arenas
 //! until `malloc_trim` returns them: after the desktop overview's burst of commands that was about
 //! 10 MB of the app process, and 25 MB after the first start's demo. A trim walks the arenas once
-//! (0.1–7 ms measured), so it runs on a blocking thread, off the replies' path.
+//! (0.1–7 ms measured), so it runs on a blocking thread, off the replies' path. Before it, the
+//! store's idle connections hand back their SQLite memory ([`Store::release_idle`]), which is heap
+//! as well and would otherwise stay in the arenas the trim walks.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::store::Store;
+
 /// The commands in flight; the heap is trimmed when the last of a burst finishes.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Bursts {
     running: AtomicUsize,
+    /// Whose idle connections are released before the trim.
+    store: Option<Store>,
 }
 
 /// One command in flight, until dropped (finished, failed or cancelled).
 pub struct InFlight<'a>(&'a Bursts);
 
 impl Bursts {
+    /// Bursts of commands over `store`.
+    pub fn over(store: Store) -> Self {
+        Bursts {
+            running: AtomicUsize::new(0),
+            store: Some(store),
+        }
+    }
+
     pub fn enter(&self) -> InFlight<'_> {
         self.running.fetch_add(1, Ordering::SeqCst);
         InFlight(self)
@@ -31,7 +45,15 @@ impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         if self.0.running.fetch_sub(1, Ordering::SeqCst) == 1 {
             match tokio::runtime::Handle::try_current() {
-                Ok(runtime) => drop(runtime.spawn_blocking(release_free_heap)),
+                Ok(runtime) => {
+                    let store = self.0.store.clone();
+                    drop(runtime.spawn(async move {
+                        if let Some(store) = store {
+                            store.release_idle().await;
+                        }
+                        let _ = tokio::task::spawn_blocking(release_free_heap).await;
+                    }));
+                }
                 Err(_) => release_free_heap(),
             }
         }

@@ -257,3 +257,92 @@ async fn backup_is_consistent_while_another_connection_writes() {
         copy.close().await;
     }
 }
+
+/// Bytes of page cache a connection holds (`SQLITE_DBSTATUS_CACHE_USED`, SQLite's own count).
+async fn cache_used(conn: &mut SqliteConnection) -> i32 {
+    extern "C" {
+        fn sqlite3_db_status(
+            db: *mut std::ffi::c_void,
+            op: i32,
+            current: *mut i32,
+            highwater: *mut i32,
+            reset: i32,
+        ) -> i32;
+    }
+    const SQLITE_DBSTATUS_CACHE_USED: i32 = 1;
+    let mut handle = conn.lock_handle().await.unwrap();
+    let (mut current, mut highwater) = (0, 0);
+    // SAFETY: the handle is locked for the call and sqlite3_db_status only reads counters.
+    let rc = unsafe {
+        sqlite3_db_status(
+            handle.as_raw_handle().as_ptr().cast(),
+            SQLITE_DBSTATUS_CACHE_USED,
+            &mut current,
+            &mut highwater,
+            0,
+        )
+    };
+    assert_eq!(rc, 0, "sqlite3_db_status");
+    current
+}
+
+#[tokio::test]
+async fn release_idle_closes_all_idle_connections_but_one_and_empties_its_page_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fresh_db(dir.path(), "cache.sqlite").await;
+    let (store, _) = Store::open(&path).await.unwrap();
+    {
+        // Three connections at once, as a burst of commands opens them; 4,000 rows of 1,000
+        // bytes (about 4 MB) read through each.
+        let pool = store.pool();
+        let mut conns = vec![
+            pool.acquire().await.unwrap(),
+            pool.acquire().await.unwrap(),
+            pool.acquire().await.unwrap(),
+        ];
+        sqlx::query("CREATE TABLE filler (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+            .execute(&mut *conns[0])
+            .await
+            .unwrap();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000)
+             INSERT INTO filler SELECT i, randomblob(1000) FROM n",
+        )
+        .execute(&mut *conns[0])
+        .await
+        .unwrap();
+        for conn in &mut conns {
+            let total: i64 = sqlx::query_scalar("SELECT sum(length(body)) FROM filler")
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap();
+            assert_eq!(total, 4_000_000);
+            assert!(cache_used(conn).await > 4_000_000);
+        }
+    }
+    // A dropped connection goes back to the pool on a task of its own, as after a burst.
+    for _ in 0..500 {
+        if store.pool().num_idle() == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!((store.pool().size(), store.pool().num_idle()), (3, 3));
+    store.release_idle().await;
+    assert_eq!(store.pool().size(), 1);
+    let mut conn = store.pool().acquire().await.unwrap();
+    let left = cache_used(&mut conn).await;
+    assert!(left < 200_000, "{left} bytes of page cache left");
+    // The kept connection still reads, and the pool opens more when asked.
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM filler")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(rows, 4000);
+    let mut second = store.pool().acquire().await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM filler")
+        .fetch_one(&mut *second)
+        .await
+        .unwrap();
+    assert_eq!(rows, 4000);
+}
