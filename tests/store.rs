@@ -3,9 +3,11 @@
 //! connection writes.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use sqlx::{Connection, SqliteConnection};
+use towncockpit::heap::Bursts;
 use towncockpit::store::{Opened, Store};
 
 fn file_hash(path: &Path) -> Vec<u8> {
@@ -286,6 +288,67 @@ async fn cache_used(conn: &mut SqliteConnection) -> i32 {
     current
 }
 
+/// Waits until the pool holds `n` connections, all idle: a dropped connection goes back to the
+/// pool on a task of its own, as after a burst.
+async fn until_idle(store: &Store, n: usize) {
+    for _ in 0..500 {
+        if store.pool().num_idle() == n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        (store.pool().size() as usize, store.pool().num_idle()),
+        (n, n)
+    );
+}
+
+/// Opens `n` pooled connections at once and reads through each, as a burst of commands does.
+async fn open_connections(store: &Store, n: usize) {
+    let mut conns = Vec::new();
+    for _ in 0..n {
+        conns.push(store.pool().acquire().await.unwrap());
+    }
+    for conn in &mut conns {
+        let one: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'towns'",
+        )
+        .fetch_one(&mut **conn)
+        .await
+        .unwrap();
+        assert_eq!(one, 1);
+    }
+    drop(conns);
+    until_idle(store, n).await;
+}
+
+#[tokio::test]
+async fn a_burst_releases_the_idle_connections_only_once_the_commands_have_been_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fresh_db(dir.path(), "quiet.sqlite").await;
+    let (store, _) = Store::open(&path).await.unwrap();
+    open_connections(&store, 3).await;
+    let bursts = Bursts::over(store.clone());
+    let start = Instant::now();
+    drop(bursts.enter());
+    // Another command 0.7 s later calls the first burst's release (due at 1.5 s) off.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    drop(bursts.enter());
+    tokio::time::sleep_until((start + Duration::from_millis(1700)).into()).await;
+    assert_eq!(
+        store.pool().size(),
+        3,
+        "released while commands were still coming"
+    );
+    // The second burst's release comes 1.5 s after it ended.
+    until_idle(&store, 1).await;
+    assert!(
+        start.elapsed() >= Duration::from_millis(2200),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn release_idle_closes_all_idle_connections_but_one_and_empties_its_page_cache() {
     let dir = tempfile::tempdir().unwrap();
@@ -320,14 +383,7 @@ async fn release_idle_closes_all_idle_connections_but_one_and_empties_its_page_c
             assert!(cache_used(conn).await > 4_000_000);
         }
     }
-    // A dropped connection goes back to the pool on a task of its own, as after a burst.
-    for _ in 0..500 {
-        if store.pool().num_idle() == 3 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    assert_eq!((store.pool().size(), store.pool().num_idle()), (3, 3));
+    until_idle(&store, 3).await;
     store.release_idle().await;
     assert_eq!(store.pool().size(), 1);
     let mut conn = store.pool().acquire().await.unwrap();
