@@ -3,9 +3,11 @@
 //! connection writes.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use sqlx::{Connection, SqliteConnection};
+use towncockpit::heap::Bursts;
 use towncockpit::store::{Opened, Store};
 
 fn file_hash(path: &Path) -> Vec<u8> {
@@ -345,4 +347,147 @@ async fn backup_is_consistent_while_another_connection_writes() {
         assert_eq!(audits, metas);
         copy.close().await;
     }
+}
+
+/// Bytes of page cache a connection holds (`SQLITE_DBSTATUS_CACHE_USED`, SQLite's own count).
+async fn cache_used(conn: &mut SqliteConnection) -> i32 {
+    extern "C" {
+        fn sqlite3_db_status(
+            db: *mut std::ffi::c_void,
+            op: i32,
+            current: *mut i32,
+            highwater: *mut i32,
+            reset: i32,
+        ) -> i32;
+    }
+    const SQLITE_DBSTATUS_CACHE_USED: i32 = 1;
+    let mut handle = conn.lock_handle().await.unwrap();
+    let (mut current, mut highwater) = (0, 0);
+    // SAFETY: the handle is locked for the call and sqlite3_db_status only reads counters.
+    let rc = unsafe {
+        sqlite3_db_status(
+            handle.as_raw_handle().as_ptr().cast(),
+            SQLITE_DBSTATUS_CACHE_USED,
+            &mut current,
+            &mut highwater,
+            0,
+        )
+    };
+    assert_eq!(rc, 0, "sqlite3_db_status");
+    current
+}
+
+/// Waits until the pool holds `n` connections, all idle: a dropped connection goes back to the
+/// pool on a task of its own, as after a burst.
+async fn until_idle(store: &Store, n: usize) {
+    for _ in 0..500 {
+        if store.pool().num_idle() == n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        (store.pool().size() as usize, store.pool().num_idle()),
+        (n, n)
+    );
+}
+
+/// Opens `n` pooled connections at once and reads through each, as a burst of commands does.
+async fn open_connections(store: &Store, n: usize) {
+    let mut conns = Vec::new();
+    for _ in 0..n {
+        conns.push(store.pool().acquire().await.unwrap());
+    }
+    for conn in &mut conns {
+        let one: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'towns'",
+        )
+        .fetch_one(&mut **conn)
+        .await
+        .unwrap();
+        assert_eq!(one, 1);
+    }
+    drop(conns);
+    until_idle(store, n).await;
+}
+
+#[tokio::test]
+async fn a_burst_releases_the_idle_connections_only_once_the_commands_have_been_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fresh_db(dir.path(), "quiet.sqlite").await;
+    let (store, _) = Store::open(&path).await.unwrap();
+    open_connections(&store, 3).await;
+    let bursts = Bursts::over(store.clone());
+    let start = Instant::now();
+    drop(bursts.enter());
+    // Another command 0.7 s later calls the first burst's release (due at 1.5 s) off.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    drop(bursts.enter());
+    tokio::time::sleep_until((start + Duration::from_millis(1700)).into()).await;
+    assert_eq!(
+        store.pool().size(),
+        3,
+        "released while commands were still coming"
+    );
+    // The second burst's release comes 1.5 s after it ended.
+    until_idle(&store, 1).await;
+    assert!(
+        start.elapsed() >= Duration::from_millis(2200),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn release_idle_closes_all_idle_connections_but_one_and_empties_its_page_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fresh_db(dir.path(), "cache.sqlite").await;
+    let (store, _) = Store::open(&path).await.unwrap();
+    {
+        // Three connections at once, as a burst of commands opens them; 4,000 rows of 1,000
+        // bytes (about 4 MB) read through each.
+        let pool = store.pool();
+        let mut conns = vec![
+            pool.acquire().await.unwrap(),
+            pool.acquire().await.unwrap(),
+            pool.acquire().await.unwrap(),
+        ];
+        sqlx::query("CREATE TABLE filler (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+            .execute(&mut *conns[0])
+            .await
+            .unwrap();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000)
+             INSERT INTO filler SELECT i, randomblob(1000) FROM n",
+        )
+        .execute(&mut *conns[0])
+        .await
+        .unwrap();
+        for conn in &mut conns {
+            let total: i64 = sqlx::query_scalar("SELECT sum(length(body)) FROM filler")
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap();
+            assert_eq!(total, 4_000_000);
+            assert!(cache_used(conn).await > 4_000_000);
+        }
+    }
+    until_idle(&store, 3).await;
+    store.release_idle().await;
+    assert_eq!(store.pool().size(), 1);
+    let mut conn = store.pool().acquire().await.unwrap();
+    let left = cache_used(&mut conn).await;
+    assert!(left < 200_000, "{left} bytes of page cache left");
+    // The kept connection still reads, and the pool opens more when asked.
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM filler")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(rows, 4000);
+    let mut second = store.pool().acquire().await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM filler")
+        .fetch_one(&mut *second)
+        .await
+        .unwrap();
+    assert_eq!(rows, 4000);
 }

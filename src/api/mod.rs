@@ -26,8 +26,8 @@ pub struct Cockpit {
 impl Cockpit {
     pub fn new(store: Store) -> Self {
         Cockpit {
+            bursts: Bursts::over(store.clone()),
             store,
-            bursts: Bursts::default(),
         }
     }
 

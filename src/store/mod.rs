@@ -150,6 +150,24 @@ impl Store {
         self.memo.snapshot().await
     }
 
+    /// Hands back what idle pooled connections hold: all but one are closed (each keeps its own
+    /// page cache, up to 64 MiB, prepared statements and parsed schema), and the one kept drops
+    /// its page cache (`PRAGMA shrink_memory`). The cache only pays while the data stays
+    /// unchanged, and the memo keeps what the views read by then: after a burst of commands it is
+    /// memory the window holds for nothing. The pool opens connections again when a burst needs
+    /// them. Busy connections are left alone; a failure only means less is freed.
+    pub async fn release_idle(&self) {
+        let Some(mut kept) = self.pool.try_acquire() else {
+            return;
+        };
+        while let Some(conn) = self.pool.try_acquire() {
+            let _ = conn.detach().close().await;
+        }
+        let _ = sqlx::query("PRAGMA shrink_memory")
+            .execute(&mut *kept)
+            .await;
+    }
+
     pub async fn close(self) {
         self.memo.close().await;
         self.pool.close().await;

@@ -75,6 +75,24 @@ test('overview shows every target exactly as the CLI reports it', async ({ page 
   )
 })
 
+test('the start loads only the overview code; every other screen loads when it is first opened', async ({ page }) => {
+  const scripts: string[] = []
+  page.on('request', (r) => {
+    if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname)
+  })
+  await openOverview(page)
+  // Every screen is in the nav, in its order, before any of the others has loaded.
+  await expect(page.getByTestId('nav').locator('a')).toHaveText(['驾驶舱', '一图', '一码', '一指数'])
+  const loadedBy = (screen: string) => scripts.filter((p) => p.includes(`/${screen}-`))
+  expect(loadedBy('OverviewView')).toHaveLength(1)
+  for (const screen of ['MapView', 'CodeView', 'IndexView']) expect(loadedBy(screen), screen).toEqual([])
+
+  await page.getByTestId('nav').getByText('一指数').click()
+  await expect(page.getByTestId('index')).toHaveAttribute('data-state', 'ready')
+  expect(loadedBy('IndexView')).toHaveLength(1)
+  expect(loadedBy('CodeView')).toEqual([])
+})
+
 test('scope and year switches show the CLI figures for the chosen scope and year', async ({ page }) => {
   await openOverview(page)
   const province = cliOverview<Overview>()

@@ -1,5 +1,8 @@
 // The screens. Every `views/*View.vue` that exports `view` becomes a route and a nav entry, so a new
-// screen is one new file and the nav never shows a screen that does not exist.
+// screen is one new file and the nav never shows a screen that does not exist. The `view` entries
+// are read at start through `?meta` (only the SFC's plain `<script>` block, see viewMeta.ts); each
+// screen's component loads when the screen is first opened, so the start parses only the code the
+// first screen needs.
 import type { Component } from 'vue'
 
 export interface ViewMeta {
@@ -11,14 +14,19 @@ export interface ViewMeta {
   order: number
 }
 
-interface ViewModule {
-  default: Component
-  view: ViewMeta
-}
+const metas = import.meta.glob<ViewMeta | undefined>('./views/*View.vue', {
+  query: '?meta',
+  import: 'view',
+  eager: true,
+})
+const components: Record<string, (() => Promise<Component>) | undefined> = import.meta.glob<Component>(
+  './views/*View.vue',
+  { import: 'default' },
+)
 
-const modules = import.meta.glob<ViewModule>('./views/*View.vue', { eager: true })
-
-export const views: (ViewMeta & { component: Component })[] = Object.values(modules)
-  .filter((m) => m.view)
-  .map((m) => ({ ...m.view, component: m.default }))
+export const views: (ViewMeta & { component: () => Promise<Component> })[] = Object.entries(metas)
+  .flatMap(([file, meta]) => {
+    const component = components[file]
+    return meta && component ? [{ ...meta, component }] : []
+  })
   .sort((a, b) => a.order - b.order)
