@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The desktop app's memory beside its floor, in the same run: 特色小镇驾驶舱 on the demo province
 # (a second start: the database is already there) and Debian's WebKitGTK MiniBrowser on a blank page
-# with the web-process settings the app sets for itself (src-tauri/src/lib.rs). Each launch gets its
-# own Xvfb (1920×1080) and D-Bus session; PSS is summed over the launched process and its children
+# with the web-process settings the app sets for itself (src-tauri/src/lib.rs), its window resized to
+# the app's (a window's bitmaps grow with its size, and MiniBrowser opens at 1024×768 where the app
+# opens at 1600×900; xdotool resizes it). Each launch gets its own Xvfb (1920×1080) and D-Bus session; PSS is summed over the launched process and its children
 # once the start has settled. Launches alternate between the two, so drift hits both alike.
 #
 #   scripts/desktop-memory.sh [RUNS] [SETTLE_SECONDS]      defaults: 5 runs, 12 s
@@ -21,6 +22,11 @@ if [ "${1:-}" = "--inside" ]; then
   shift 3
   "$@" >/dev/null 2>&1 &
   root=$!
+  if [ -n "${RESIZE_TO:-}" ]; then
+    # The program's visible window, by its class (the program's name), set to the app's size.
+    xdotool search --sync --onlyvisible --class "$(basename "$1")" \
+      windowsize "${RESIZE_TO%x*}" "${RESIZE_TO#*x}" >/dev/null
+  fi
   sleep "$settle"
   pids=("$root")
   for ((i = 0; i < ${#pids[@]}; i++)); do
@@ -48,8 +54,14 @@ runs=${1:-5}
 settle=${2:-12}
 app=${TOWNCOCKPIT_DESKTOP_BIN:-$PWD/target/debug/towncockpit-desktop}
 minibrowser=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
+# The app's window size, from its Tauri configuration.
+window=$(python3 -c 'import json, sys; w = json.load(open(sys.argv[1]))["app"]["windows"][0]; print("%dx%d" % (w["width"], w["height"]))' src-tauri/tauri.conf.json)
 if [ ! -x "$app" ]; then
   echo "未找到桌面程序「$app」：请先运行 ./scripts/run.sh 或 cargo build -p towncockpit-desktop" >&2
+  exit 1
+fi
+if ! command -v xdotool >/dev/null; then
+  echo "未找到 xdotool（Debian 软件包 xdotool，scripts/install-system-deps.sh 会安装）" >&2
   exit 1
 fi
 if [ ! -x "$minibrowser" ]; then
@@ -80,9 +92,10 @@ launch "$app" >/dev/null
 app_totals=() floor_totals=()
 for ((run = 1; run <= runs; run++)); do
   IFS=$'\t' read -r app_kb app_parts < <(launch "$app")
-  # The floor: a blank page in a WebKitGTK window, set up as the app sets up its web process.
+  # The floor: a blank page in a WebKitGTK window of the app's size, set up as the app sets up its
+  # web process.
   IFS=$'\t' read -r floor_kb floor_parts < <(
-    WEBKIT_DISABLE_COMPOSITING_MODE=${WEBKIT_DISABLE_COMPOSITING_MODE:-1} \
+    RESIZE_TO=$window WEBKIT_DISABLE_COMPOSITING_MODE=${WEBKIT_DISABLE_COMPOSITING_MODE:-1} \
       JSC_useDFGJIT=${JSC_useDFGJIT:-0} launch "$minibrowser" about:blank
   )
   app_totals+=("$app_kb")
@@ -92,5 +105,5 @@ done
 
 app_median=$(printf '%s\n' "${app_totals[@]}" | median)
 floor_median=$(printf '%s\n' "${floor_totals[@]}" | median)
-echo "中位数（$runs 次，启动 ${settle} 秒后，全部进程 PSS）：驾驶舱 $(mb "$app_median") MB，空白 WebKitGTK 窗口" \
+echo "中位数（$runs 次，启动 ${settle} 秒后，全部进程 PSS，窗口均为 $window）：驾驶舱 $(mb "$app_median") MB，空白 WebKitGTK 窗口" \
   "$(mb "$floor_median") MB，驾驶舱比空白窗口多 $(mb $((app_median - floor_median))) MB"

@@ -9,6 +9,8 @@ packages=(
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev file
   # Desktop tests: a virtual display, a session bus and the WebKit WebDriver
   xvfb xauth dbus dbus-x11 webkit2gtk-driver
+  # scripts/desktop-memory.sh: sizes the blank WebKitGTK window like the app's
+  xdotool
   # Browser tests and screenshots
   chromium
   # Independent QR decoder for the town-code tests
