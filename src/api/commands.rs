@@ -16,15 +16,32 @@ pub struct CommandSpec {
     pub name: &'static str,
     /// One line in Chinese: what the command returns.
     pub summary: &'static str,
+    /// The largest arguments it takes, in MiB of JSON: room for a photo where a command takes a
+    /// file as base64 (a 5–10 MB phone photo is a third larger so), small arguments elsewhere.
+    /// A transport that receives bodies (the HTTP server) refuses larger ones unread.
+    pub max_args_mib: usize,
     handler: Handler,
 }
 
-/// Turns an async `fn(&Cockpit, Args) -> crate::Result<T>` into a table entry.
+/// Arguments of an ordinary command: names, codes, numbers.
+const SMALL_ARGS_MIB: usize = 1;
+/// Arguments that carry a file as base64.
+const FILE_ARGS_MIB: usize = 32;
+
+/// Turns an async `fn(&Cockpit, Args) -> crate::Result<T>` into a table entry; `file` after the
+/// handler marks a command whose arguments carry a file.
 macro_rules! command {
     ($name:literal, $summary:literal, $f:path) => {
+        command!(@spec $name, $summary, $f, SMALL_ARGS_MIB)
+    };
+    ($name:literal, $summary:literal, $f:path, file) => {
+        command!(@spec $name, $summary, $f, FILE_ARGS_MIB)
+    };
+    (@spec $name:literal, $summary:literal, $f:path, $mib:expr) => {
         CommandSpec {
             name: $name,
             summary: $summary,
+            max_args_mib: $mib,
             handler: |cockpit, args| {
                 Box::pin(async move {
                     let args = parse_args($name, args)?;
@@ -92,7 +109,8 @@ pub static COMMANDS: &[CommandSpec] = &[
     command!(
         "code_verify",
         "核验小镇码（二维码文字或图片）：真实有效、签名不符、签发方未知或已过期",
-        super::towncode::code_verify
+        super::towncode::code_verify,
+        file
     ),
     command!(
         "code_search",
@@ -107,7 +125,8 @@ pub static COMMANDS: &[CommandSpec] = &[
     command!(
         "code_verify_image",
         "核验上传的卡片照片或截图（base64）中的小镇码",
-        super::towncode::code_verify_image
+        super::towncode::code_verify_image,
+        file
     ),
     command!(
         "code_export",

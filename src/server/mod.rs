@@ -19,7 +19,7 @@ use rand::RngCore;
 use serde_json::{json, Value};
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::api::{dispatch, ApiError, Cockpit, ErrorKind};
+use crate::api::{dispatch, ApiError, Cockpit, ErrorKind, COMMANDS};
 
 /// The content security policy of every page served: nothing but this origin.
 pub const CSP: &str =
@@ -41,18 +41,15 @@ pub fn default_ui_dir() -> PathBuf {
         .join("dist")
 }
 
-/// Commands whose arguments carry a file as base64 (a photo of a card: a 5–10 MB phone photo
-/// is a third larger as base64).
-const FILE_COMMANDS: &[&str] = &["code_verify", "code_verify_image"];
-
-/// The largest request body a command accepts, in MiB: room for a photo where a command takes
-/// files, small JSON arguments everywhere else.
+/// The largest request body a command accepts, in MiB: the command table's limit for its
+/// arguments.
 pub fn body_limit_mib(command: &str) -> usize {
-    if FILE_COMMANDS.contains(&command) {
-        32
-    } else {
-        1
-    }
+    COMMANDS
+        .iter()
+        .find(|c| c.name == command)
+        .map(|c| c.max_args_mib)
+        // An unknown name gets the smallest limit, and then its 404.
+        .unwrap_or_else(|| COMMANDS.iter().map(|c| c.max_args_mib).min().unwrap_or(1))
 }
 
 struct AppState {
