@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::store::{parse_json_rows, Store};
 use crate::towns::{self, Scope, TownRow};
+use crate::vocab;
 
 const WAN_PER_YI: f64 = 1e4;
 const RANK_SIZE: usize = 20;
@@ -178,7 +179,7 @@ fn actuals(year: i32, towns: &[&TownRow], figures: &HashMap<i64, Figures>) -> Ac
     let mut named_count = 0usize;
     for t in towns {
         let stage = t.stage_at(year);
-        if stage == Some("命名") {
+        if stage == Some(vocab::NAMED) {
             named_count += 1;
         }
         let Some(f) = figures.get(&t.id) else {
@@ -186,8 +187,8 @@ fn actuals(year: i32, towns: &[&TownRow], figures: &HashMap<i64, Figures>) -> Ac
         };
         all.add(f);
         match stage {
-            Some("命名") => named.add(f),
-            Some("创建") => creating.add(f),
+            Some(vocab::NAMED) => named.add(f),
+            Some(vocab::CREATING) => creating.add(f),
             _ => {}
         }
     }

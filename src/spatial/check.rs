@@ -18,7 +18,6 @@ use crate::towns::{load_all, TownRow};
 
 /// The guidance: a named town's area is in principle at most 5 km² (原则上不超过5平方公里).
 pub const AREA_LIMIT_KM2: f64 = 5.0;
-pub const NAMED_STAGE: &str = "命名";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OverlapRef {
@@ -130,7 +129,7 @@ pub fn evaluate(
         .map(|t| {
             let result = by_id.remove(&t.id);
             let area = result.as_ref().map(|r| r.area_km2);
-            let over = t.stage == NAMED_STAGE && area.is_some_and(|a| a > AREA_LIMIT_KM2);
+            let over = t.stage == crate::vocab::NAMED && area.is_some_and(|a| a > AREA_LIMIT_KM2);
             let mut flags = Vec::new();
             if result.is_none() {
                 flags.push("尚无四至范围（边界），无法检查面积与控制线".to_string());

@@ -278,7 +278,7 @@ pub async fn write(conn: &mut sqlx::SqliteConnection, seed: u64) -> crate::Resul
                 id,
                 county,
                 at: Coord { x: lon?, y: lat? },
-                named: stage == super::check::NAMED_STAGE,
+                named: stage == crate::vocab::NAMED,
             })
         })
         .collect();

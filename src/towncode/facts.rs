@@ -17,6 +17,7 @@ use crate::spatial::ControlKind;
 use crate::store::Store;
 use crate::town_index::{self, RankingArgs};
 use crate::towns::{self, TownRow};
+use crate::vocab;
 
 /// A town's vitality index in the latest year: score, rank, towns ranked, places changed.
 #[derive(Debug, Clone, Copy)]
@@ -150,7 +151,7 @@ impl FactSource {
     /// (time elapsed − investment progress, the numbers behind it) for a creating town.
     fn investment_gap(&self, town: &TownRow, start_year: Option<i32>) -> Option<(f64, String)> {
         let (year, start) = (self.year?, start_year?);
-        if town.stage != "创建" {
+        if town.stage != vocab::CREATING {
             return None;
         }
         let spec = &self.creation;
@@ -177,7 +178,7 @@ impl FactSource {
         gap: Option<f64>,
         assessment: Option<&str>,
     ) -> Option<(String, String)> {
-        if town.stage != "创建" || self.year.is_none() {
+        if town.stage != vocab::CREATING || self.year.is_none() {
             return None;
         }
         let spec = &self.creation;
@@ -225,7 +226,7 @@ impl FactSource {
 
     /// Named towns are judged on the output share, the others on the investment share.
     fn share_code(town: &TownRow) -> (&'static str, &'static str) {
-        if town.stage == "命名" {
+        if town.stage == vocab::NAMED {
             ("lead_output_share_pct", "特色产业产出占比")
         } else {
             ("lead_investment_share_pct", "特色产业投资占比")
@@ -240,7 +241,7 @@ impl FactSource {
             .and_then(|d| d.get(..4))
             .and_then(|y| y.parse::<i32>().ok());
         let creation_years = creation_start_year
-            .filter(|_| town.stage == "创建")
+            .filter(|_| town.stage == vocab::CREATING)
             .map(|y| (self.as_of.year() - y) as f64);
         let mut evidence = std::collections::BTreeMap::new();
         let latest_assessment = self.grades.get(&town.id).cloned();
