@@ -3,6 +3,7 @@
 //! the `server` adapter over [`api`].
 
 pub mod api;
+pub mod chain;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod credit_code;

@@ -69,6 +69,39 @@ pub const CODE_COLOURS: &[Term] = &[
     term("X", "灰", Some((0x8c, 0x8c, 0x8c))),
 ];
 
+/// Segments of an industry chain (产业链段), upstream first (migration 0001's CHECK on chain_links).
+pub const SEGMENTS: &[Term] = &[
+    term("up", "上游", None),
+    term("mid", "中游", None),
+    term("down", "下游", None),
+];
+
+/// How well a scope holds a chain link (产业链全景图's colours); rules in `src/chain/analysis.rs`.
+pub const LINK_STRENGTHS: &[Term] = &[
+    term("strong", "较强", Some((0x2e, 0x9d, 0x4f))),
+    term("thin", "薄弱", Some((0xe8, 0xa3, 0x17))),
+    term("single", "依赖单一企业", Some((0xd9, 0x6c, 0x1e))),
+    term("missing", "缺失", Some((0xd6, 0x33, 0x2f))),
+];
+
+/// The guidance's three chain actions, suggested for each gap.
+pub const CHAIN_ACTIONS: &[Term] = &[
+    term("attract", "补链", None),
+    term("grow", "强链", None),
+    term("extend", "延链", None),
+];
+
+/// A firm's distinctions that matter on a chain, most telling first; each code is the column of
+/// `enterprises` that holds it (leads are ranked on them, the screens show them as tags).
+pub const FIRM_FLAGS: &[Term] = &[
+    term("is_chain_leader", "链主", None),
+    term("is_single_champion", "单项冠军", None),
+    term("is_little_giant", "小巨人", None),
+    term("is_listed", "上市", None),
+    term("is_specialized", "专精特新", None),
+    term("is_high_tech", "高新", None),
+];
+
 /// The entry of `terms` named `name`.
 pub fn find(terms: &'static [Term], name: &str) -> Option<&'static Term> {
     terms.iter().find(|t| t.name == name)
@@ -111,6 +144,10 @@ pub struct Vocabularies {
     pub stages: &'static [Term],
     pub statuses: &'static [Term],
     pub code_colours: &'static [Term],
+    pub chain_segments: &'static [Term],
+    pub link_strengths: &'static [Term],
+    pub chain_actions: &'static [Term],
+    pub firm_flags: &'static [Term],
 }
 
 pub const ALL: Vocabularies = Vocabularies {
@@ -118,6 +155,10 @@ pub const ALL: Vocabularies = Vocabularies {
     stages: STAGES,
     statuses: STATUSES,
     code_colours: CODE_COLOURS,
+    chain_segments: SEGMENTS,
+    link_strengths: LINK_STRENGTHS,
+    chain_actions: CHAIN_ACTIONS,
+    firm_flags: FIRM_FLAGS,
 };
 
 #[cfg(test)]
@@ -126,7 +167,16 @@ mod tests {
 
     #[test]
     fn codes_and_names_are_unique_within_each_vocabulary() {
-        for terms in [CATEGORIES, STAGES, STATUSES, CODE_COLOURS] {
+        for terms in [
+            CATEGORIES,
+            STAGES,
+            STATUSES,
+            CODE_COLOURS,
+            SEGMENTS,
+            LINK_STRENGTHS,
+            CHAIN_ACTIONS,
+            FIRM_FLAGS,
+        ] {
             for (i, a) in terms.iter().enumerate() {
                 for b in &terms[i + 1..] {
                     assert_ne!(a.code, b.code);

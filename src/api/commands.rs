@@ -178,6 +178,22 @@ pub static COMMANDS: &[CommandSpec] = &[
         "活力指数的统计诊断：某年各指标的可得率、偏度、峰度、异常值，相关系数与克隆巴赫 α 系数",
         index_diagnostics
     ),
+    command!("chain_list", "产业链清单：各链的代码、名称、类别、环节数和企业数", chain_list),
+    command!(
+        "chain_show",
+        "产业链全景图：某范围内按上游/中游/下游分组的各环节企业数、产出、税收、从业人员、重点企业、所在小镇、集中度与强弱，链主的上下游，可突出一个小镇的环节",
+        chain_show
+    ),
+    command!(
+        "chain_gaps",
+        "产业链缺口：某范围内缺失、薄弱或依赖单一企业的环节，发现规则、补链/强链/延链建议和范围外的招商线索",
+        chain_gaps
+    ),
+    command!(
+        "chain_link",
+        "产业链的一个环节：某范围内这一环节的全部企业（含荣誉与数据）和所在小镇",
+        chain_link
+    ),
 ];
 
 /// Runs the command `name` with JSON `args` (`null` or `{}` when it takes none). The last command
@@ -356,4 +372,32 @@ async fn map_check(
     args: crate::spatial::view::CheckArgs,
 ) -> crate::Result<crate::spatial::check::CheckReport> {
     crate::spatial::view::map_check(cockpit.store(), args).await
+}
+
+async fn chain_list(
+    cockpit: &Cockpit,
+    _: NoArgs,
+) -> crate::Result<Vec<crate::chain::repo::ChainSummary>> {
+    crate::chain::list(cockpit.store()).await
+}
+
+async fn chain_show(
+    cockpit: &Cockpit,
+    args: crate::chain::ChainArgs,
+) -> crate::Result<crate::chain::analysis::Panorama> {
+    crate::chain::show(cockpit.store(), args).await
+}
+
+async fn chain_gaps(
+    cockpit: &Cockpit,
+    args: crate::chain::ChainArgs,
+) -> crate::Result<crate::chain::analysis::Gaps> {
+    crate::chain::gaps(cockpit.store(), args).await
+}
+
+async fn chain_link(
+    cockpit: &Cockpit,
+    args: crate::chain::LinkArgs,
+) -> crate::Result<crate::chain::analysis::LinkDetail> {
+    crate::chain::link(cockpit.store(), args).await
 }

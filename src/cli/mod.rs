@@ -1,6 +1,7 @@
 //! The `towncockpit` command line: Chinese tables for people, `--json` for machines.
 //! Each subcommand lives in its own file and calls the core; none holds analytics of its own.
 
+mod chain;
 mod code;
 mod db;
 mod demo;
@@ -56,6 +57,8 @@ pub enum Command {
     Index(index::IndexArgs),
     /// 浏览器模式：在本机启动驾驶舱网页服务（含访问令牌）
     Serve(serve::ServeArgs),
+    /// 产业链全景图：环节、企业、链主、缺口与招商线索；定义文件的导入导出
+    Chain(chain::ChainCmd),
 }
 
 /// What parsing the command line gave: a command to run, or text to print and an exit code.
@@ -107,6 +110,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Code(args) => code::run(&cli, args).await,
         Command::Index(args) => index::run(&cli, args).await,
         Command::Serve(args) => serve::run(&cli, args).await,
+        Command::Chain(cmd) => chain::run(&cli, cmd).await,
     }
 }
 

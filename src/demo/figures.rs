@@ -68,20 +68,18 @@ pub struct Value {
     pub value: f64,
 }
 
+/// The figures' placeholder chains: the firms are drawn onto their links, then `chains.rs` moves
+/// them onto the shipped definitions' links. Kept as they were so the random stream (which
+/// depends on their link counts) and every other demo figure stay the same.
 pub struct Chain {
     pub id: i64,
-    pub name: String,
     pub category: &'static str,
-    pub description: String,
 }
 
 pub struct Link {
     pub id: i64,
     pub chain_id: i64,
-    pub name: &'static str,
     pub segment: &'static str,
-    pub sort_order: i64,
-    pub is_key: bool,
 }
 
 pub struct Enterprise {
@@ -834,25 +832,17 @@ const CHAINS: [ChainSpec; 8] = [
 fn chains() -> (Vec<Chain>, Vec<Link>) {
     let mut chains = Vec::new();
     let mut links = Vec::new();
-    for (k, (category, name, items)) in CHAINS.iter().enumerate() {
+    for (k, (category, _, items)) in CHAINS.iter().enumerate() {
         let chain_id = k as i64 + 1;
         chains.push(Chain {
             id: chain_id,
-            name: name.to_string(),
             category,
-            description: format!(
-                "{category}类特色小镇的主导产业链（示例数据，链环节为本产品的设计）"
-            ),
         });
-        let first_mid = items.iter().position(|(s, _)| *s == "中游");
-        for (j, (segment, link)) in items.iter().enumerate() {
+        for (segment, _) in items.iter() {
             links.push(Link {
                 id: links.len() as i64 + 1,
                 chain_id,
-                name: link,
                 segment,
-                sort_order: j as i64 + 1,
-                is_key: Some(j) == first_mid || j == 1,
             });
         }
     }

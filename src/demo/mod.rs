@@ -4,6 +4,7 @@
 //! Same seed and scale → the same database content. `scale` N builds N times the towns and
 //! enterprises (for benchmarks); the real towns of the public list appear once.
 
+mod chains;
 mod figures;
 mod towns;
 
@@ -90,7 +91,7 @@ pub async fn load(
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let counties = towns::counties(&divisions);
     let town_list = towns::build(&counties, options.scale, &mut rng)?;
-    let fig = figures::build(&town_list, &counties, options.scale, &mut rng);
+    let mut fig = figures::build(&town_list, &counties, options.scale, &mut rng);
 
     let total = (town_list.len()
         + fig.values.len()
@@ -181,34 +182,13 @@ pub async fn load(
         &mut tick,
     )
     .await?;
-    insert(
-        conn,
-        "industry_chains (id, name, category, description, is_demo)",
-        4,
-        &fig.chains,
-        |q, c| {
-            q.bind(c.id)
-                .bind(&c.name)
-                .bind(c.category)
-                .bind(&c.description)
-        },
-        &mut |_| {},
-    )
-    .await?;
-    insert(
-        conn,
-        "chain_links (id, chain_id, name, segment, sort_order, is_key, is_demo)",
-        6,
+    // The shipped chain definitions, with the firms spread over their links.
+    chains::write(
+        &mut *conn,
+        options.seed,
+        &town_list,
         &fig.links,
-        |q, l| {
-            q.bind(l.id)
-                .bind(l.chain_id)
-                .bind(l.name)
-                .bind(l.segment)
-                .bind(l.sort_order)
-                .bind(l.is_key)
-        },
-        &mut |_| {},
+        &mut fig.enterprises,
     )
     .await?;
     insert(

@@ -14,6 +14,10 @@ export interface Vocabularies {
   stages: Term[]
   statuses: Term[]
   code_colours: Term[]
+  chain_segments: Term[]
+  link_strengths: Term[]
+  chain_actions: Term[]
+  firm_flags: Term[]
 }
 
 let vocabularies: Promise<Vocabularies> | undefined
