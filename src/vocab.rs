@@ -84,11 +84,11 @@ pub const LINK_STRENGTHS: &[Term] = &[
     term("missing", "缺失", Some((0xd6, 0x33, 0x2f))),
 ];
 
-/// The guidance's three chain actions, suggested for each gap.
+/// The guidance's three chain actions, suggested for each gap, with their tag colours.
 pub const CHAIN_ACTIONS: &[Term] = &[
-    term("attract", "补链", None),
-    term("grow", "强链", None),
-    term("extend", "延链", None),
+    term("attract", "补链", Some((0xd6, 0x33, 0x2f))),
+    term("grow", "强链", Some((0xd9, 0x6c, 0x1e))),
+    term("extend", "延链", Some((0x46, 0x82, 0xb4))),
 ];
 
 /// A firm's distinctions that matter on a chain, most telling first; each code is the column of
