@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use common::cli;
 use serde_json::{json, Value};
 use towncockpit::api::{dispatch, Cockpit};
+use towncockpit::chain::{self, ChainArgs};
 use towncockpit::credit_code;
 use towncockpit::store::Store;
 
@@ -535,4 +536,90 @@ async fn export_then_reimport_keeps_firms_on_kept_links_and_is_audited() {
         ]
     );
     store.close().await;
+}
+
+#[tokio::test]
+async fn render_writes_png_and_svg_with_the_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = built(dir.path()).await;
+    let png = dir.path().join("test.png");
+    let o = cli(
+        &db,
+        &[
+            "chain",
+            "render",
+            "test",
+            "--scope",
+            "330106",
+            "--out",
+            png.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("已绘制「测试产业链」（西湖区）全景图 → {}", png.display())
+    );
+    let img = image::open(&png).unwrap();
+    assert_eq!((img.width(), img.height()), (1920, 1200));
+    let svg = dir.path().join("test.svg");
+    let o = cli(
+        &db,
+        &["chain", "render", "test", "--out", svg.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    for name in [
+        "测试产业链 全景图 · 浙江省",
+        "材料★",
+        "芯片设计 2",
+        "板卡设计 2",
+        "运维",
+    ] {
+        assert!(text.contains(name), "{name} missing from the SVG");
+    }
+    let bad = dir.path().join("test.jpg");
+    let o = cli(
+        &db,
+        &["chain", "render", "test", "--out", bad.to_str().unwrap()],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr).trim(),
+        format!("错误：输出文件「{}」须以 .png 或 .svg 结尾", bad.display())
+    );
+}
+
+/// Every demo chain, province-wide and in one county: each label inside the image, none over another.
+#[tokio::test]
+async fn demo_renders_have_no_clipped_or_overlapping_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let cockpit = Cockpit::open(&dir.path().join("demo.sqlite"))
+        .await
+        .unwrap();
+    let store = cockpit.store();
+    for c in chain::list(store).await.unwrap() {
+        for scope in [None, Some("330110")] {
+            let args = ChainArgs {
+                chain: c.code.clone(),
+                scope: scope.map(str::to_string),
+                town: None,
+            };
+            let plan = chain::render::layout(&chain::show(store, args).await.unwrap());
+            let (w, h) = (chain::render::WIDTH as f64, chain::render::HEIGHT as f64);
+            for (i, a) in plan.labels.iter().enumerate() {
+                let r = a.rect;
+                assert!(
+                    r[0] >= 0.0 && r[1] >= 0.0 && r[2] <= w && r[3] <= h,
+                    "{} {:?} {r:?}",
+                    c.code,
+                    a.text
+                );
+                for b in &plan.labels[i + 1..] {
+                    let s = b.rect;
+                    let apart = r[2] <= s[0] || s[2] <= r[0] || r[3] <= s[1] || s[3] <= r[1];
+                    assert!(apart, "{}: 「{}」 overlaps 「{}」", c.code, a.text, b.text);
+                }
+            }
+        }
+    }
 }

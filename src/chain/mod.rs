@@ -6,8 +6,10 @@
 
 pub mod analysis;
 pub mod definition;
+pub mod render;
 pub mod repo;
 
+use std::path::Path;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -114,4 +116,12 @@ pub async fn link(store: &Store, args: LinkArgs) -> Result<LinkDetail> {
             })
     })
     .await
+}
+
+/// Draws the panorama (PNG or SVG by the extension of `out`) and returns what it drew.
+pub async fn render_file(store: &Store, args: ChainArgs, out: &Path) -> Result<Panorama> {
+    crate::spatial::render::is_svg(out)?;
+    let p = show(store, args).await?;
+    let out = out.to_path_buf();
+    crate::offload::cpu(move || render::render(&p, &out).map(|()| p)).await
 }

@@ -48,6 +48,17 @@ enum ChainAction {
         #[arg(long)]
         json: bool,
     },
+    /// 绘制产业链全景图（PNG 或 SVG，内置字体），供报告和汇报材料使用
+    Render {
+        /// 产业链代码、名称或类别
+        chain: String,
+        /// 范围：330000（全省）、设区市或县（市、区）代码
+        #[arg(long)]
+        scope: Option<String>,
+        /// 输出文件（.png 或 .svg）
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// 导入产业链定义文件（TOML，格式见 docs/chains.md；全部通过校验才写入）
     Import { file: PathBuf },
     /// 导出产业链定义文件（TOML）
@@ -238,6 +249,26 @@ pub async fn run(cli: &Cli, cmd: &ChainCmd) -> Result<()> {
                     );
                 }
             }
+            Ok(())
+        }
+        ChainAction::Render {
+            chain: key,
+            scope,
+            out,
+        } => {
+            let args = ChainArgs {
+                chain: key.clone(),
+                scope: scope.clone(),
+                town: None,
+            };
+            let p = chain::render_file(store, args, out).await?;
+            println!(
+                "已绘制「{}」（{}）全景图 → {}{}",
+                p.chain.name,
+                p.scope.name,
+                out.display(),
+                demo_mark(p.chain.is_demo)
+            );
             Ok(())
         }
         ChainAction::Import { file } => {
