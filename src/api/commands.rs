@@ -194,6 +194,11 @@ pub static COMMANDS: &[CommandSpec] = &[
         "产业链的一个环节：某范围内这一环节的全部企业（含荣誉与数据）和所在小镇",
         chain_link
     ),
+    command!(
+        "chain_export_image",
+        "把产业链全景图（PNG 或 SVG）导出到下载文件夹，返回文件路径",
+        chain_export_image
+    ),
 ];
 
 /// Runs the command `name` with JSON `args` (`null` or `{}` when it takes none). The last command
@@ -400,4 +405,11 @@ async fn chain_link(
     args: crate::chain::LinkArgs,
 ) -> crate::Result<crate::chain::analysis::LinkDetail> {
     crate::chain::link(cockpit.store(), args).await
+}
+
+async fn chain_export_image(
+    cockpit: &Cockpit,
+    args: crate::chain::ImageArgs,
+) -> crate::Result<crate::chain::ExportedImage> {
+    crate::chain::export_image(cockpit.store(), args).await
 }

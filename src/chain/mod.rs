@@ -20,6 +20,23 @@ use crate::towns::{self, TownRow};
 use analysis::{Analysis, Gaps, LinkDetail, Panorama};
 use repo::ChainData;
 
+/// Arguments of `chain_export_image`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageArgs {
+    pub chain: String,
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// png (default) or svg.
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExportedImage {
+    pub file: String,
+}
+
 /// Arguments of `chain_show` / `chain_gaps` / `chain_render`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,4 +141,31 @@ pub async fn render_file(store: &Store, args: ChainArgs, out: &Path) -> Result<P
     let p = show(store, args).await?;
     let out = out.to_path_buf();
     crate::offload::cpu(move || render::render(&p, &out).map(|()| p)).await
+}
+
+/// Draws the panorama into the download folder (as the town cards go), for reports and decks.
+pub async fn export_image(store: &Store, args: ImageArgs) -> Result<ExportedImage> {
+    let ext = match args.format.as_deref().unwrap_or("png") {
+        f @ ("png" | "svg") => f,
+        other => {
+            return Err(Error::invalid(format!(
+                "图片格式「{other}」无效，可选：png、svg"
+            )))
+        }
+    };
+    let show_args = ChainArgs {
+        chain: args.chain,
+        scope: args.scope,
+        town: None,
+    };
+    let p = show(store, show_args).await?;
+    let dir = crate::towncode::export::download_dir(store);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let out = dir.join(format!(
+        "产业链全景图_{}_{}.{ext}",
+        p.chain.name, p.scope.name
+    ));
+    let file = out.display().to_string();
+    crate::offload::cpu(move || render::render(&p, &out)).await?;
+    Ok(ExportedImage { file })
 }

@@ -4,7 +4,7 @@
 // the gaps are `chain gaps --json`'s; a town's profile opens the panorama with its links
 // highlighted. Screenshots at 1920×1080 and 1366×768.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { artifacts, bin, serveState } from './server'
@@ -119,6 +119,19 @@ test("a town's profile opens the panorama with that town's links highlighted", a
     )
   }
   await expect(page.getByTestId('chain-town')).toContainText(`（${links(p).filter((l) => l.held_by_town).length} 个环节）`)
+})
+
+test('the panorama exports as PNG and SVG into the download folder', async ({ page }) => {
+  await openChain(page)
+  const { dir } = serveState()
+  await page.getByTestId('export-png').click()
+  const png = join(dir, 'downloads', '产业链全景图_数字经济产业链_浙江省.png')
+  await expect(page.getByTestId('chain-exported')).toHaveText(`已导出：${png}`)
+  expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG')
+  await page.getByTestId('export-svg').click()
+  const svg = png.replace(/png$/, 'svg')
+  await expect(page.getByTestId('chain-exported')).toHaveText(`已导出：${svg}`)
+  expect(readFileSync(svg, 'utf8')).toContain('数字经济产业链 全景图 · 浙江省')
 })
 
 test('the screen at 1366×768: no clipped link names', async ({ page }) => {
