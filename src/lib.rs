@@ -13,6 +13,7 @@ pub mod heap;
 pub mod index;
 pub mod offload;
 pub mod overview;
+pub mod profile;
 #[cfg(feature = "cli")]
 pub mod server;
 pub mod spatial;

@@ -82,6 +82,16 @@ pub static COMMANDS: &[CommandSpec] = &[
         town
     ),
     command!(
+        "town_profile",
+        "小镇档案：身份与小镇码、生命周期、四至、主导产业与产业链环节、最新一期关键指标（对比目标及同类别、同县中位数）、各季度序列、活力指数、重点企业与项目、预警",
+        town_profile
+    ),
+    command!(
+        "town_search",
+        "全局搜索小镇：名称、拼音首字母、小镇码或县（市、区）",
+        town_search
+    ),
+    command!(
         "map_geo",
         "一图：某范围（全省/设区市/县）的行政区划边界（内置，已为显示简化）与下钻路径",
         map_geo
@@ -293,6 +303,28 @@ async fn town(cockpit: &Cockpit, args: TownArgs) -> crate::Result<crate::towns::
         }
     };
     crate::towns::profile(cockpit.store(), &key).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TownProfileArgs {
+    /// Id, name (or a part only one town's name has) or town code.
+    town: String,
+}
+
+async fn town_profile(
+    cockpit: &Cockpit,
+    args: TownProfileArgs,
+) -> crate::Result<crate::profile::Profile> {
+    let p = crate::profile::profile(cockpit.store(), &args.town).await?;
+    Ok((*p).clone())
+}
+
+async fn town_search(
+    cockpit: &Cockpit,
+    args: crate::profile::search::SearchArgs,
+) -> crate::Result<Vec<crate::profile::search::Hit>> {
+    crate::profile::search::search(cockpit.store(), args).await
 }
 
 async fn index_towns(
