@@ -69,6 +69,11 @@ pub const CODE_COLOURS: &[Term] = &[
     term("X", "灰", Some((0x8c, 0x8c, 0x8c))),
 ];
 
+/// Kinds of files attached to a town or a case (migration 0019's CHECK): code stored, name shown.
+pub const MEDIA_KINDS: &[Term] = &[term(PHOTO, "照片", None), term(DOCUMENT, "文档", None)];
+pub const PHOTO: &str = "photo";
+pub const DOCUMENT: &str = "document";
+
 /// The entry of `terms` named `name`.
 pub fn find(terms: &'static [Term], name: &str) -> Option<&'static Term> {
     terms.iter().find(|t| t.name == name)

@@ -309,3 +309,210 @@ async fn search_finds_towns_by_name_initials_and_county() {
         .unwrap_err();
     assert!(e.message.contains("limit"), "{}", e.message);
 }
+
+/// A 4000 × 3000 photo with noise (several MB as JPEG).
+fn large_jpeg() -> Vec<u8> {
+    let mut seed: u32 = 7;
+    let img = image::RgbImage::from_fn(4000, 3000, |x, y| {
+        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        let n = (seed >> 24) as u8 / 4;
+        image::Rgb([(x / 16) as u8 ^ n, (y / 12) as u8 ^ n, n.wrapping_mul(3)])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92)
+        .encode_image(&img)
+        .unwrap();
+    out
+}
+
+fn sha256sum(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()[..64].to_string()
+}
+
+#[tokio::test]
+async fn attach_a_large_jpeg_and_refuse_a_corrupt_one_and_show_a_missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let c = build(&db).await;
+    let big = dir.path().join("客厅全景.jpg");
+    std::fs::write(&big, large_jpeg()).unwrap();
+    let size = std::fs::metadata(&big).unwrap().len();
+    assert!(size > 3_000_000, "{size} bytes");
+
+    let out = common::cli(
+        &db,
+        &[
+            "town",
+            "余杭甲小镇",
+            "--attach",
+            big.to_str().unwrap(),
+            "--caption",
+            "小镇客厅",
+            "--date",
+            "2025-06-30",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p = dispatch(&c, "town_profile", json!({"town": "1"}))
+        .await
+        .unwrap();
+    let media = p["media"].as_array().unwrap();
+    assert_eq!(media.len(), 1);
+    let m = &media[0];
+    assert_eq!(m["file_name"], "客厅全景.jpg");
+    assert_eq!(m["caption"], "小镇客厅");
+    assert_eq!(m["taken_on"], "2025-06-30");
+    assert_eq!(m["bytes"], size);
+    assert_eq!(
+        (m["width"].as_i64(), m["height"].as_i64()),
+        (Some(4000), Some(3000))
+    );
+    assert_eq!(m["state"], "ok");
+    // Stored under the data directory by content, with a resized copy for display.
+    let sha = sha256sum(&big);
+    let stored = dir.path().join("media").join(format!("{sha}.jpg"));
+    assert_eq!(
+        std::fs::read(&stored).unwrap(),
+        std::fs::read(&big).unwrap()
+    );
+    let shown = dispatch(&c, "media_image", json!({"id": m["id"]}))
+        .await
+        .unwrap();
+    let jpeg = data_encoding::BASE64
+        .decode(shown["base64"].as_str().unwrap().as_bytes())
+        .unwrap();
+    let small = image::load_from_memory(&jpeg).unwrap();
+    assert_eq!((small.width(), small.height()), (1600, 1200));
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE table_name = 'media'")
+            .fetch_one(c.store().pool())
+            .await
+            .unwrap();
+    assert_eq!(audited, 1);
+
+    // A corrupt JPEG: refused in Chinese, naming the file; nothing recorded, no file stored.
+    let corrupt = dir.path().join("坏照片.jpg");
+    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    bytes.extend(std::iter::repeat_n(0x5A, 5000));
+    std::fs::write(&corrupt, &bytes).unwrap();
+    let before = changes(c.store()).await;
+    let files_before = std::fs::read_dir(dir.path().join("media")).unwrap().count();
+    let out = common::cli(
+        &db,
+        &["town", "余杭甲小镇", "--attach", corrupt.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("坏照片.jpg") && err.contains("无法读取"),
+        "{err}"
+    );
+    assert_eq!(changes(c.store()).await, before);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("media")).unwrap().count(),
+        files_before
+    );
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM media")
+        .fetch_one(c.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+
+    // The stored files go missing (no change to the database): shown as missing, not broken.
+    std::fs::remove_file(&stored).unwrap();
+    std::fs::remove_file(dir.path().join("media").join(format!("{sha}-display.jpg"))).unwrap();
+    let p = dispatch(&c, "town_profile", json!({"town": "1"}))
+        .await
+        .unwrap();
+    assert_eq!(p["media"][0]["state"], "missing");
+    assert!(p["media"][0]["problem"]
+        .as_str()
+        .unwrap()
+        .contains("客厅全景.jpg"));
+    let e = dispatch(&c, "media_image", json!({"id": m["id"]}))
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("客厅全景.jpg"), "{}", e.message);
+}
+
+#[tokio::test]
+async fn cases_are_added_listed_searched_and_shown_on_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let c = build(&db).await;
+    let photo = dir.path().join("现场.png");
+    image::RgbImage::from_pixel(40, 30, image::Rgb([10, 120, 200]))
+        .save(&photo)
+        .unwrap();
+    let out = common::cli(
+        &db,
+        &[
+            "case",
+            "add",
+            "--title",
+            "芯片设计公共平台",
+            "--text",
+            "甲小镇建设公共流片平台，服务中小设计企业。",
+            "--date",
+            "2025-05-20",
+            "--tag",
+            "公共平台",
+            "--tag",
+            "数字经济",
+            "--town",
+            "余杭甲小镇",
+            "--photo",
+            photo.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A bad date is refused and adds nothing.
+    let out = common::cli(
+        &db,
+        &[
+            "case",
+            "add",
+            "--title",
+            "x",
+            "--text",
+            "y",
+            "--date",
+            "2025-13-01",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2025-13-01"));
+
+    let out = common::cli(&db, &["case", "list", "--q", "流片", "--json"]);
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["town"], "余杭甲小镇");
+    assert_eq!(list[0]["tags"], json!(["公共平台", "数字经济"]));
+    let none = dispatch(&c, "cases", json!({"q": "旅游"})).await.unwrap();
+    assert!(none.as_array().unwrap().is_empty());
+    let id = list[0]["id"].as_i64().unwrap();
+    let shown = dispatch(&c, "case_show", json!({"id": id})).await.unwrap();
+    assert_eq!(shown["photos"][0]["file_name"], "现场.png");
+    assert_eq!(shown["photos"][0]["state"], "ok");
+    let p = dispatch(&c, "town_profile", json!({"town": "余杭甲小镇"}))
+        .await
+        .unwrap();
+    assert_eq!(p["cases"][0]["title"], "芯片设计公共平台");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+        .fetch_one(c.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}

@@ -47,6 +47,8 @@ pub enum Command {
     Town(profile::TownCmd),
     /// 全局搜索小镇：名称、拼音首字母、小镇码或县（市、区）
     Search(profile::SearchCmd),
+    /// 典型案例：新增、列表、查看
+    Case(profile::CaseArgs),
     /// 一图：空间底线检查、导入边界与控制线、绘制静态地图
     Map(map::MapCmd),
     /// 生成并载入示例数据（示例省份）
@@ -105,6 +107,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Towns(cmd) => towns::run_list(&cli, cmd).await,
         Command::Town(cmd) => profile::run(&cli, cmd).await,
         Command::Search(cmd) => profile::run_search(&cli, cmd).await,
+        Command::Case(args) => profile::run_case(&cli, args).await,
         Command::Map(cmd) => map::run(&cli, cmd).await,
         Command::Demo(cmd) => demo::run(&cli, cmd).await,
         Command::Db(args) => db::run(&cli, args).await,

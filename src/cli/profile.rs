@@ -1,13 +1,19 @@
-//! `towncockpit town TOWN [--json]` (the 小镇档案, the same data as the `town_profile` command)
-//! and `towncockpit search TEXT [--json]`.
+//! `towncockpit town TOWN [--json]` (the 小镇档案, the same data as the `town_profile` command),
+//! `towncockpit town TOWN --attach FILE [--caption TEXT] [--date D]`, `towncockpit case
+//! add|list|show` (典型案例) and `towncockpit search TEXT [--json]`.
 
-use clap::Args;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
 
 use super::table::{num, Align, Table};
 use super::{open_cockpit, print_json, Cli};
-use crate::error::Result;
-use crate::profile::search::{search, SearchArgs};
-use crate::profile::{profile, Profile};
+use crate::error::{Error, Result};
+use crate::profile::cases::{self, CaseFilter, NewCase};
+use crate::profile::media::{self, NewMedia};
+use crate::profile::search::{resolve, search, SearchArgs};
+use crate::profile::{profile_with_interval, Profile};
+use crate::store::actor;
 
 /// Shown for a period without data: never a zero.
 const NO_DATA: &str = "暂无数据";
@@ -19,6 +25,15 @@ pub struct TownCmd {
     /// 以 JSON 输出
     #[arg(long)]
     json: bool,
+    /// 为小镇附加照片（JPEG/PNG）或文档（PDF、Office、文本）
+    #[arg(long, value_name = "FILE")]
+    attach: Option<PathBuf>,
+    /// 附件说明（与 --attach 同用）
+    #[arg(long, value_name = "TEXT", requires = "attach")]
+    caption: Option<String>,
+    /// 拍摄或形成日期 YYYY-MM-DD（与 --attach 同用）
+    #[arg(long, value_name = "DATE", requires = "attach")]
+    date: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -47,11 +62,38 @@ fn value(v: Option<f64>, unit: &str) -> String {
         .unwrap_or_else(|| NO_DATA.into())
 }
 
+fn read(path: &Path) -> Result<(String, Vec<u8>)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    Ok((name, bytes))
+}
+
 pub async fn run(cli: &Cli, cmd: &TownCmd) -> Result<()> {
     let cockpit = open_cockpit(cli).await?;
-    let p = profile(cockpit.store(), &cmd.town).await?;
+    if let Some(path) = &cmd.attach {
+        let town = resolve(cockpit.store(), &cmd.town).await?;
+        let (name, bytes) = read(path)?;
+        let id = media::attach(
+            cockpit.store(),
+            town.id,
+            NewMedia {
+                file_name: &name,
+                bytes,
+                caption: cmd.caption.clone(),
+                taken_on: cmd.date.clone(),
+            },
+            &actor(&format!("towncockpit town --attach {}", path.display())),
+        )
+        .await?;
+        println!("已为「{}」附加「{name}」（附件编号 {id}）", town.name);
+        return Ok(());
+    }
+    let p = profile_with_interval(cockpit.store(), &cmd.town).await?;
     if cmd.json {
-        return print_json(&*p);
+        return print_json(&p);
     }
     print_profile(&p);
     Ok(())
@@ -229,6 +271,35 @@ fn print_profile(p: &Profile) {
             println!("  [{}{colour}] {}", w.kind, w.text);
         }
     }
+    if !p.media.is_empty() {
+        println!("\n照片与文档");
+        for m in &p.media {
+            let problem = m
+                .problem
+                .as_deref()
+                .map(|x| format!("【{x}】"))
+                .unwrap_or_default();
+            println!(
+                "  [{}] {}{}{}{problem}",
+                m.id,
+                m.file_name,
+                m.caption
+                    .as_deref()
+                    .map(|c| format!("：{c}"))
+                    .unwrap_or_default(),
+                m.taken_on
+                    .as_deref()
+                    .map(|d| format!("（{d}）"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    if !p.cases.is_empty() {
+        println!("\n典型案例");
+        for c in &p.cases {
+            println!("  [{}] {} {}", c.id, c.date, c.title);
+        }
+    }
     println!("\n历程");
     for e in &l.events {
         let batch = e
@@ -285,5 +356,152 @@ pub async fn run_search(cli: &Cli, cmd: &SearchCmd) -> Result<()> {
         ]);
     }
     print!("{}", t.render());
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct CaseArgs {
+    #[command(subcommand)]
+    command: CaseCmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum CaseCmd {
+    /// 新增典型案例（可附照片）
+    Add {
+        /// 标题
+        #[arg(long)]
+        title: String,
+        /// 正文
+        #[arg(long)]
+        text: String,
+        /// 日期 YYYY-MM-DD
+        #[arg(long)]
+        date: String,
+        /// 标签（可重复）
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// 案例所属小镇（名称、编号或小镇码）
+        #[arg(long)]
+        town: Option<String>,
+        /// 照片 JPEG/PNG（可重复）
+        #[arg(long = "photo", value_name = "FILE")]
+        photos: Vec<PathBuf>,
+    },
+    /// 列出典型案例（可按关键词、标签、小镇筛选）
+    List {
+        /// 标题、正文或标签中的文字
+        #[arg(long)]
+        q: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+        #[arg(long)]
+        town: Option<String>,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+    /// 查看一个典型案例
+    Show {
+        /// 案例编号
+        id: i64,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn run_case(cli: &Cli, args: &CaseArgs) -> Result<()> {
+    let cockpit = open_cockpit(cli).await?;
+    let store = cockpit.store();
+    match &args.command {
+        CaseCmd::Add {
+            title,
+            text,
+            date,
+            tags,
+            town,
+            photos,
+        } => {
+            let town_id = match town {
+                Some(t) => Some(resolve(store, t).await?.id),
+                None => None,
+            };
+            let photos = photos.iter().map(|p| read(p)).collect::<Result<Vec<_>>>()?;
+            let id = cases::add(
+                store,
+                NewCase {
+                    title: title.clone(),
+                    body: text.clone(),
+                    date: date.clone(),
+                    tags: tags.clone(),
+                    town_id,
+                    photos,
+                },
+                &actor("towncockpit case add"),
+            )
+            .await?;
+            println!("已新增典型案例「{}」（编号 {id}）", title.trim());
+        }
+        CaseCmd::List { q, tag, town, json } => {
+            let town_id = match town {
+                Some(t) => Some(resolve(store, t).await?.id),
+                None => None,
+            };
+            let list = cases::list(
+                store,
+                &CaseFilter {
+                    q: q.clone(),
+                    tag: tag.clone(),
+                    town_id,
+                },
+            )
+            .await?;
+            if *json {
+                return print_json(&list);
+            }
+            let mut t = Table::new(&[
+                ("编号", Align::Right),
+                ("日期", Align::Left),
+                ("标题", Align::Left),
+                ("小镇", Align::Left),
+                ("标签", Align::Left),
+            ]);
+            for c in &list {
+                t.row(vec![
+                    c.id.to_string(),
+                    c.date.clone(),
+                    c.title.clone(),
+                    c.town.clone().unwrap_or_else(|| "—".into()),
+                    c.tags.join("、"),
+                ]);
+            }
+            println!("典型案例 {} 个", list.len());
+            print!("{}", t.render());
+        }
+        CaseCmd::Show { id, json } => {
+            let c = cases::show(store, *id).await?;
+            if *json {
+                return print_json(&c);
+            }
+            let s = &c.summary;
+            println!("{}（编号 {}，{}）", s.title, s.id, s.date);
+            if let Some(town) = &s.town {
+                println!("小镇：{town}");
+            }
+            if !s.tags.is_empty() {
+                println!("标签：{}", s.tags.join("、"));
+            }
+            println!("\n{}\n", c.body);
+            for p in &c.photos {
+                let problem = p
+                    .problem
+                    .as_deref()
+                    .map(|x| format!("（{x}）"))
+                    .unwrap_or_default();
+                println!("照片：{}{problem}", p.file_name);
+            }
+        }
+    }
     Ok(())
 }

@@ -7,7 +7,9 @@
 //! A period without a value is `null` (shown 「暂无数据」), never zero. The whole profile is kept
 //! in the store's memo per town; nothing here writes.
 
+pub mod cases;
 pub mod figures;
+pub mod media;
 pub mod search;
 
 use std::collections::HashMap;
@@ -51,6 +53,10 @@ pub struct Profile {
     pub firms: Vec<Firm>,
     pub projects: Vec<Project>,
     pub warnings: Vec<Warning>,
+    /// Photos and documents attached to the town, each with the state of its stored file.
+    pub media: Vec<media::Media>,
+    /// 典型案例 about the town.
+    pub cases: Vec<cases::CaseSummary>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -154,7 +160,8 @@ pub struct IndexPart {
     pub rank: Option<u32>,
     pub of: usize,
     pub previous_rank: Option<u32>,
-    /// 5%–95% rank interval (Monte Carlo, 300 runs, fixed seed).
+    /// 5%–95% rank interval (Monte Carlo, 300 runs, fixed seed): null in the memoised profile,
+    /// filled by [`profile_with_interval`] (the CLI) or fetched by the screen (`town_rank_interval`).
     pub rank_interval: Option<[f64; 2]>,
     pub dimensions: Vec<SubIndex>,
 }
@@ -222,16 +229,30 @@ fn source_of(source: Option<String>, is_demo: bool) -> String {
     source.unwrap_or_else(|| if is_demo { DEMO_SOURCE } else { NO_SOURCE }.to_string())
 }
 
-/// A town's profile by id, name (or a part of it only one town has) or town code; kept in the
-/// store's memo until the data changes.
-pub async fn profile(store: &Store, key: &str) -> Result<Arc<Profile>> {
+/// A town's profile by id, name (or a part of it only one town has) or town code. Kept in the
+/// store's memo until the data changes, except the state of the attached files, which can go
+/// missing without any change to the database and so is looked at on every call.
+pub async fn profile(store: &Store, key: &str) -> Result<Profile> {
     let town = search::resolve(store, key).await?;
-    let memo = format!("profile:town:{}", town.id);
-    store
+    let id = town.id;
+    let memo = format!("profile:town:{id}");
+    let kept = store
         .snapshot()
         .await?
         .get_or_load(&memo, build(store, town))
-        .await
+        .await?;
+    let mut p = (*kept).clone();
+    p.media = media::list(store, media::Owner::Town(id)).await?;
+    Ok(p)
+}
+
+/// The profile with the index's rank interval filled in (one call for the CLI).
+pub async fn profile_with_interval(store: &Store, key: &str) -> Result<Profile> {
+    let mut p = profile(store, key).await?;
+    if let Some(index) = p.index.as_mut() {
+        index.rank_interval = rank_interval(store, key).await?.interval;
+    }
+    Ok(p)
 }
 
 /// Catalogue facts of the indicators: code → (kind).
@@ -431,6 +452,16 @@ async fn build(store: &Store, town: TownRow) -> Result<Profile> {
         firms: firms(store, town.id).await?,
         projects: projects(store, town.id, period.map(|p| p.year)).await?,
         warnings,
+        // Filled by `profile` on every call.
+        media: Vec::new(),
+        cases: cases::list(
+            store,
+            &cases::CaseFilter {
+                town_id: Some(town.id),
+                ..Default::default()
+            },
+        )
+        .await?,
         town,
     })
 }
@@ -544,23 +575,52 @@ async fn code_and_warnings(
     Ok((status.colour.name().to_string(), warnings, code))
 }
 
-/// The latest ranked year's index of the town, from the ranking with rank intervals (kept in
-/// the store's memo: the Monte Carlo run is done once per data version).
-async fn index_part(store: &Store, town_id: i64) -> Result<Option<IndexPart>> {
-    let ranking: Arc<Ranking> = store
+/// The latest year's index ranking, with each town's rank interval when `intervals` (a Monte
+/// Carlo run over every town: seconds at demo scale 10), kept in the store's memo.
+async fn index_ranking(store: &Store, intervals: bool) -> Result<Arc<Ranking>> {
+    store
         .snapshot()
         .await?
         .get_or_load(
-            "profile:index_ranking",
+            &format!("profile:index_ranking:{intervals}"),
             town_index::ranking(
                 store,
                 RankingArgs {
-                    intervals: true,
+                    intervals,
                     ..RankingArgs::default()
                 },
             ),
         )
-        .await?;
+        .await
+}
+
+/// A town's 5%–95% rank interval in the latest index year. Separate from the profile so the
+/// page is not held back by the Monte Carlo run after a change to the data.
+pub async fn rank_interval(store: &Store, key: &str) -> Result<RankInterval> {
+    let town = search::resolve(store, key).await?;
+    let ranking = index_ranking(store, true).await?;
+    Ok(RankInterval {
+        town_id: town.id,
+        year: ranking.period,
+        interval: ranking
+            .rows
+            .iter()
+            .find(|r| r.town_id == town.id)
+            .and_then(|r| r.rank_interval),
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RankInterval {
+    pub town_id: i64,
+    pub year: i32,
+    /// 5% and 95% rank (Monte Carlo, 300 runs, fixed seed); null when the town is not ranked.
+    pub interval: Option<[f64; 2]>,
+}
+
+/// The latest ranked year's index of the town, its sub-indices and the province medians.
+async fn index_part(store: &Store, town_id: i64) -> Result<Option<IndexPart>> {
+    let ranking = index_ranking(store, false).await?;
     let Some(mine) = ranking.rows.iter().find(|r| r.town_id == town_id) else {
         return Ok(None);
     };
@@ -592,7 +652,7 @@ async fn index_part(store: &Store, town_id: i64) -> Result<Option<IndexPart>> {
         rank: mine.rank,
         of: ranking.rows.iter().filter(|r| r.rank.is_some()).count(),
         previous_rank: mine.previous_rank,
-        rank_interval: mine.rank_interval,
+        rank_interval: None,
         dimensions,
     }))
 }
