@@ -124,7 +124,7 @@ pub fn indicator_codes() -> Vec<&'static str> {
 }
 
 /// Project investment of a town in a year, 万元: (housing + commercial complexes, all).
-pub type Investment = (f64, f64);
+pub use crate::towns::Investment;
 
 /// One town's figures (in `FIGURES` order) from its values of one period; `None` where a value
 /// it needs is absent (or a denominator is zero), never zero for a missing value.
@@ -184,27 +184,6 @@ impl Peers {
     }
 }
 
-/// Project investment per town in `year`, 万元.
-pub async fn investment_by_town(
-    store: &Store,
-    year: i32,
-    town: Option<i64>,
-) -> Result<HashMap<i64, Investment>> {
-    let rows: Vec<(i64, f64, f64)> = sqlx::query_as(
-        "SELECT p.town_id,
-                TOTAL(CASE WHEN p.is_housing = 1 OR p.is_commercial_complex = 1
-                           THEN i.invested_wan_yuan ELSE 0.0 END),
-                TOTAL(i.invested_wan_yuan)
-         FROM project_investments i JOIN investment_projects p ON p.id = i.project_id
-         WHERE i.year = ? AND (?2 IS NULL OR p.town_id = ?2) GROUP BY p.town_id",
-    )
-    .bind(year)
-    .bind(town)
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows.into_iter().map(|(t, h, a)| (t, (h, a))).collect())
-}
-
 /// Every town's figures in (`year`, `quarter`), kept in the store's memo.
 pub async fn peers(store: &Store, year: i32, quarter: i32) -> Result<Arc<Peers>> {
     let key = format!("profile:peers:{year}:{quarter}");
@@ -232,7 +211,7 @@ async fn load_peers(store: &Store, year: i32, quarter: i32) -> Result<Peers> {
     for (town, code, value) in rows {
         values.entry(town).or_default().insert(code, value);
     }
-    let investment = investment_by_town(store, year, None).await?;
+    let investment = towns::investment_by_town(store, year, None).await?;
     let towns: Vec<TownRow> = towns::load_all(store).await?;
     let rows = towns
         .into_iter()

@@ -475,7 +475,7 @@ async fn key_figures(
     values: &HashMap<(&str, Period), (f64, String)>,
     catalogue: &HashMap<String, String>,
 ) -> Result<(Vec<KeyFigure>, Option<String>)> {
-    let investment = figures::investment_by_town(store, p.year, Some(town.id))
+    let investment = crate::towns::investment_by_town(store, p.year, Some(town.id))
         .await?
         .get(&town.id)
         .copied();

@@ -2,10 +2,12 @@
 // screen, pinyin initials and Enter open the town's profile, whose name, figures and sources equal
 // `towncockpit town NAME --json`; a figure's source opens on click; back returns to the screen the
 // search started from; 对比 sets two towns side by side as the CLI reports them. Screenshots at
-// 1920×1080: artifacts/profile-town.png, profile-source.png, profile-compare.png.
+// 1920×1080: artifacts/profile-town.png, profile-source.png, profile-compare.png. Photos attached and
+// a case added through the CLI show on the profile; a photo whose file went missing says so.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { createHash } from 'node:crypto'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import type { Profile } from '../src/profileTypes'
 import { artifacts, bin, serveState } from './server'
@@ -16,9 +18,31 @@ const TOWN = '余杭梦想小镇'
 const INITIALS = 'yhmx'
 const OTHER = '西湖云栖小镇'
 
-function cliTown(name: string): Profile {
+function run(args: string[]): string {
   const { db } = serveState()
-  return JSON.parse(execFileSync(bin, ['--db', db, 'town', name, '--json'], { encoding: 'utf8' })) as Profile
+  return execFileSync(bin, ['--db', db, ...args], { encoding: 'utf8' })
+}
+
+function cliTown(name: string): Profile {
+  return JSON.parse(run(['town', name, '--json'])) as Profile
+}
+
+// Two small PNGs (1×1 and 2×1 pixels).
+const PNG_A = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGOQqzgBAAIWAV+8KCb8AAAAAElFTkSuQmCC'
+const PNG_B = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAADUlEQVR4nGM4ESAHRAAJ1QJtnRuZ3QAAAABJRU5ErkJggg=='
+
+/** Attaches a photo and a case to the town through the CLI; the second photo's file is then lost. */
+function attachMedia(name: string) {
+  const { db, dir } = serveState()
+  const a = join(dir, '小镇客厅.png')
+  const b = join(dir, '丢失的照片.png')
+  writeFileSync(a, Buffer.from(PNG_A, 'base64'))
+  writeFileSync(b, Buffer.from(PNG_B, 'base64'))
+  run(['town', name, '--attach', a, '--caption', '小镇客厅', '--date', '2025-06-30'])
+  run(['town', name, '--attach', b, '--caption', '丢失的照片'])
+  const sha = createHash('sha256').update(Buffer.from(PNG_B, 'base64')).digest('hex')
+  rmSync(join(dirname(db), 'media', `${sha}.png`))
+  run(['case', 'add', '--title', '梦想小镇创业服务', '--text', '一站式创业服务。', '--date', '2025-04-01', '--tag', '创业', '--town', name])
 }
 
 async function open(page: Page, hash: string) {
@@ -33,6 +57,7 @@ async function ready(page: Page) {
 }
 
 test('pinyin initials → profile → a figure source → back', async ({ page }) => {
+  attachMedia(TOWN)
   await open(page, '/index')
   await expect(page).toHaveURL(/#\/index/)
   const cli = cliTown(TOWN)
@@ -56,6 +81,14 @@ test('pinyin initials → profile → a figure source → back', async ({ page }
   await expect(page.getByTestId('town-code')).toHaveAttribute('data-colour', cli.colour)
   await expect(page.getByTestId('figure')).toHaveCount(cli.figures.length)
   if (cli.index) await expect(page.getByTestId('town-index')).toContainText(`第 ${cli.index.rank} 名 / ${cli.index.of}`)
+  const iv = cli.index?.rank_interval
+  if (iv) await expect(page.getByTestId('town-index')).toContainText(`名次区间 ${iv[0].toFixed(0)}–${iv[1].toFixed(0)}`)
+  // The photos: one shown, one whose file is gone says so; the case is listed.
+  const media = page.getByTestId('town-media')
+  await expect(media.locator('[data-testid="media"][data-state="ok"] img')).toHaveJSProperty('complete', true)
+  await expect(media.locator('[data-testid="media"][data-state="missing"]')).toContainText('文件缺失')
+  await expect(media.locator('[data-testid="media"][data-state="missing"] .nofile')).toHaveAttribute('title', /丢失的照片\.png/)
+  await expect(page.getByTestId('town-cases')).toContainText('梦想小镇创业服务')
   await expect(page.getByTestId('town-firms').locator('tbody tr')).toHaveCount(Math.max(cli.firms.length, 1))
   await expect(page.getByTestId('town-projects').locator('tbody tr')).toHaveCount(Math.max(cli.projects.length, 1))
   // A figure the CLI has no value for shows 「暂无数据」, one it has shows no such text.

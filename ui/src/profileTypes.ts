@@ -112,6 +112,22 @@ export interface Profile {
     source: string
   }[]
   warnings: { kind: string; colour: string | null; text: string }[]
+  media: Media[]
+  cases: { id: number; title: string; date: string; tags: string[]; excerpt: string }[]
+}
+
+export interface Media {
+  id: number
+  kind: string
+  file_name: string
+  caption: string | null
+  taken_on: string | null
+  bytes: number
+  width: number | null
+  height: number | null
+  /** ok, missing or changed */
+  state: string
+  problem: string | null
 }
 
 export type GeoJsonGeometry =
