@@ -14,6 +14,7 @@ pub mod heap;
 pub mod index;
 pub mod offload;
 pub mod overview;
+pub mod profile;
 #[cfg(feature = "cli")]
 pub mod server;
 pub mod spatial;

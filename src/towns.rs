@@ -291,6 +291,31 @@ pub async fn year_values(
     Ok(out)
 }
 
+/// (housing + commercial complexes, all projects), 万元.
+pub type Investment = (f64, f64);
+
+/// Project investment per town in `year` (one town, or all when `town` is None), 万元:
+/// (housing + commercial complexes, all projects).
+pub async fn investment_by_town(
+    store: &Store,
+    year: i32,
+    town: Option<i64>,
+) -> Result<HashMap<i64, Investment>> {
+    let rows: Vec<(i64, f64, f64)> = sqlx::query_as(
+        "SELECT p.town_id,
+                TOTAL(CASE WHEN p.is_housing = 1 OR p.is_commercial_complex = 1
+                           THEN i.invested_wan_yuan ELSE 0.0 END),
+                TOTAL(i.invested_wan_yuan)
+         FROM project_investments i JOIN investment_projects p ON p.id = i.project_id
+         WHERE i.year = ? AND (?2 IS NULL OR p.town_id = ?2) GROUP BY p.town_id",
+    )
+    .bind(year)
+    .bind(town)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(t, h, a)| (t, (h, a))).collect())
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TownFilter {

@@ -101,6 +101,10 @@ pub const FIRM_FLAGS: &[Term] = &[
     term("is_specialized", "专精特新", None),
     term("is_high_tech", "高新", None),
 ];
+/// Kinds of files attached to a town or a case (migration 0019's CHECK): code stored, name shown.
+pub const MEDIA_KINDS: &[Term] = &[term(PHOTO, "照片", None), term(DOCUMENT, "文档", None)];
+pub const PHOTO: &str = "photo";
+pub const DOCUMENT: &str = "document";
 
 /// The entry of `terms` named `name`.
 pub fn find(terms: &'static [Term], name: &str) -> Option<&'static Term> {

@@ -129,3 +129,16 @@ async fn the_command_returns_the_vocabularies() {
     assert_eq!(v["statuses"][0]["colour"], serde_json::Value::Null);
     assert_eq!(v["code_colours"][2]["colour"], "#d6332f");
 }
+
+#[tokio::test]
+async fn the_media_kinds_are_the_core_vocabulary() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(&dir.path().join("m.sqlite")).await.unwrap();
+    let table_sql: String =
+        sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'media'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    let codes: Vec<&str> = vocab::MEDIA_KINDS.iter().map(|t| t.code).collect();
+    assert_eq!(check_values(&table_sql, "kind"), codes);
+}

@@ -82,6 +82,44 @@ pub static COMMANDS: &[CommandSpec] = &[
         town
     ),
     command!(
+        "town_profile",
+        "小镇档案：身份与小镇码、生命周期、四至、主导产业与产业链环节、最新一期关键指标（对比目标及同类别、同县中位数）、各季度序列、活力指数、重点企业与项目、预警",
+        town_profile
+    ),
+    command!(
+        "town_rank_interval",
+        "小镇活力指数的名次区间（5%–95%，蒙特卡洛 300 次，固定种子）",
+        town_rank_interval
+    ),
+    command!(
+        "town_attach",
+        "为小镇附加照片（JPEG/PNG，生成显示用缩图）或文档（base64），存于数据目录",
+        town_attach,
+        file
+    ),
+    command!(
+        "media_image",
+        "一张已附加照片的显示用图片（JPEG，base64）；文件缺失或损坏时说明原因",
+        media_image
+    ),
+    command!(
+        "cases",
+        "典型案例列表：可按关键词（标题、正文、标签）、标签、小镇筛选",
+        cases_list
+    ),
+    command!("case_show", "一个典型案例：正文、标签、照片", case_show),
+    command!(
+        "case_add",
+        "新增典型案例（标题、正文、日期、标签、所属小镇、照片 base64）",
+        case_add,
+        file
+    ),
+    command!(
+        "town_search",
+        "全局搜索小镇：名称、拼音首字母、小镇码或县（市、区）",
+        town_search
+    ),
+    command!(
         "map_geo",
         "一图：某范围（全省/设区市/县）的行政区划边界（内置，已为显示简化）与下钻路径",
         map_geo
@@ -314,6 +352,152 @@ async fn town(cockpit: &Cockpit, args: TownArgs) -> crate::Result<crate::towns::
         }
     };
     crate::towns::profile(cockpit.store(), &key).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TownProfileArgs {
+    /// Id, name (or a part only one town's name has) or town code.
+    town: String,
+}
+
+async fn town_profile(
+    cockpit: &Cockpit,
+    args: TownProfileArgs,
+) -> crate::Result<crate::profile::Profile> {
+    crate::profile::profile(cockpit.store(), &args.town).await
+}
+
+async fn town_rank_interval(
+    cockpit: &Cockpit,
+    args: TownProfileArgs,
+) -> crate::Result<crate::profile::RankInterval> {
+    crate::profile::rank_interval(cockpit.store(), &args.town).await
+}
+
+/// A file carried as base64.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileArg {
+    file_name: String,
+    base64: String,
+}
+
+impl FileArg {
+    fn decode(self) -> crate::Result<(String, Vec<u8>)> {
+        let bytes = data_encoding::BASE64
+            .decode(self.base64.trim().as_bytes())
+            .map_err(|e| {
+                crate::Error::invalid(format!("文件「{}」的 base64 内容有误：{e}", self.file_name))
+            })?;
+        Ok((self.file_name, bytes))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttachArgs {
+    town: String,
+    file: FileArg,
+    #[serde(default)]
+    caption: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Added {
+    id: i64,
+}
+
+async fn town_attach(cockpit: &Cockpit, args: AttachArgs) -> crate::Result<Added> {
+    let town = crate::profile::search::resolve(cockpit.store(), &args.town).await?;
+    let (name, bytes) = args.file.decode()?;
+    let id = crate::profile::media::attach(
+        cockpit.store(),
+        town.id,
+        crate::profile::media::NewMedia {
+            file_name: &name,
+            bytes,
+            caption: args.caption,
+            taken_on: args.date,
+        },
+        &crate::store::actor("town_attach"),
+    )
+    .await?;
+    Ok(Added { id })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IdArgs {
+    id: i64,
+}
+
+async fn media_image(
+    cockpit: &Cockpit,
+    args: IdArgs,
+) -> crate::Result<crate::profile::media::MediaImage> {
+    crate::profile::media::image(cockpit.store(), args.id).await
+}
+
+async fn cases_list(
+    cockpit: &Cockpit,
+    filter: crate::profile::cases::CaseFilter,
+) -> crate::Result<Vec<crate::profile::cases::CaseSummary>> {
+    crate::profile::cases::list(cockpit.store(), &filter).await
+}
+
+async fn case_show(cockpit: &Cockpit, args: IdArgs) -> crate::Result<crate::profile::cases::Case> {
+    crate::profile::cases::show(cockpit.store(), args.id).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseAddArgs {
+    title: String,
+    text: String,
+    date: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    town: Option<String>,
+    #[serde(default)]
+    photos: Vec<FileArg>,
+}
+
+async fn case_add(cockpit: &Cockpit, args: CaseAddArgs) -> crate::Result<Added> {
+    let store = cockpit.store();
+    let town_id = match &args.town {
+        Some(t) => Some(crate::profile::search::resolve(store, t).await?.id),
+        None => None,
+    };
+    let photos = args
+        .photos
+        .into_iter()
+        .map(FileArg::decode)
+        .collect::<crate::Result<Vec<_>>>()?;
+    let id = crate::profile::cases::add(
+        store,
+        crate::profile::cases::NewCase {
+            title: args.title,
+            body: args.text,
+            date: args.date,
+            tags: args.tags,
+            town_id,
+            photos,
+        },
+        &crate::store::actor("case_add"),
+    )
+    .await?;
+    Ok(Added { id })
+}
+
+async fn town_search(
+    cockpit: &Cockpit,
+    args: crate::profile::search::SearchArgs,
+) -> crate::Result<Vec<crate::profile::search::Hit>> {
+    crate::profile::search::search(cockpit.store(), args).await
 }
 
 async fn index_towns(

@@ -8,6 +8,7 @@ mod demo;
 mod index;
 mod map;
 mod overview;
+mod profile;
 mod serve;
 mod table;
 mod towns;
@@ -43,8 +44,12 @@ pub enum Command {
     Overview(overview::OverviewCmd),
     /// 小镇清单
     Towns(towns::TownsCmd),
-    /// 单个小镇的档案
-    Town(towns::TownCmd),
+    /// 小镇档案：关键指标对比目标与同类、季度序列、活力指数、重点企业与项目、预警
+    Town(profile::TownCmd),
+    /// 全局搜索小镇：名称、拼音首字母、小镇码或县（市、区）
+    Search(profile::SearchCmd),
+    /// 典型案例：新增、列表、查看
+    Case(profile::CaseArgs),
     /// 一图：空间底线检查、导入边界与控制线、绘制静态地图
     Map(map::MapCmd),
     /// 生成并载入示例数据（示例省份）
@@ -103,7 +108,9 @@ pub async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Overview(cmd) => overview::run(&cli, cmd).await,
         Command::Towns(cmd) => towns::run_list(&cli, cmd).await,
-        Command::Town(cmd) => towns::run_one(&cli, cmd).await,
+        Command::Town(cmd) => profile::run(&cli, cmd).await,
+        Command::Search(cmd) => profile::run_search(&cli, cmd).await,
+        Command::Case(args) => profile::run_case(&cli, args).await,
         Command::Map(cmd) => map::run(&cli, cmd).await,
         Command::Demo(cmd) => demo::run(&cli, cmd).await,
         Command::Db(args) => db::run(&cli, args).await,

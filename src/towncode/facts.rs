@@ -83,18 +83,7 @@ impl FactSource {
             for (k, _, town, value) in towns::year_values(store, &CODES, &[y]).await? {
                 values.insert((town, CODES[k]), value);
             }
-            let rows: Vec<(i64, f64, f64)> = sqlx::query_as(
-                "SELECT p.town_id,
-                        TOTAL(CASE WHEN p.is_housing = 1 OR p.is_commercial_complex = 1
-                                   THEN i.invested_wan_yuan ELSE 0.0 END),
-                        TOTAL(i.invested_wan_yuan)
-                 FROM project_investments i JOIN investment_projects p ON p.id = i.project_id
-                 WHERE i.year = ? GROUP BY p.town_id",
-            )
-            .bind(y)
-            .fetch_all(store.pool())
-            .await?;
-            investment = rows.into_iter().map(|(t, h, a)| (t, (h, a))).collect();
+            investment = towns::investment_by_town(store, y, None).await?;
         }
         let mut window_investment = HashMap::new();
         let mut previous_output = HashMap::new();
