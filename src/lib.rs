@@ -6,6 +6,7 @@ pub mod api;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod credit_code;
+pub mod data;
 pub mod demo;
 pub mod error;
 pub mod fonts;

@@ -2,6 +2,7 @@
 //! Each subcommand lives in its own file and calls the core; none holds analytics of its own.
 
 mod code;
+mod data;
 mod db;
 mod demo;
 mod index;
@@ -56,6 +57,12 @@ pub enum Command {
     Index(index::IndexArgs),
     /// 浏览器模式：在本机启动驾驶舱网页服务（含访问令牌）
     Serve(serve::ServeArgs),
+    /// 生成某种数据的 Excel 填报模板（towns/indicators/enterprises）
+    Template(data::TemplateCmd),
+    /// 导入 Excel/CSV 数据（先整体校验，有误则不导入）；import undo 批次号 撤销；import batches 列出批次
+    Import(data::ImportCmd),
+    /// 导出某种数据为 .xlsx 或 .csv（含单位和数据截至日期）
+    Export(data::ExportCmd),
 }
 
 /// What parsing the command line gave: a command to run, or text to print and an exit code.
@@ -107,6 +114,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Code(args) => code::run(&cli, args).await,
         Command::Index(args) => index::run(&cli, args).await,
         Command::Serve(args) => serve::run(&cli, args).await,
+        Command::Template(cmd) => data::run_template(&cli, cmd).await,
+        Command::Import(cmd) => data::run_import(&cli, cmd).await,
+        Command::Export(cmd) => data::run_export(&cli, cmd).await,
     }
 }
 
