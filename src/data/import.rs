@@ -437,7 +437,11 @@ fn try_header(
                         layout.columns.push((i, field, conv));
                     }
                 }
-                Err(why) => problems.push(format!("第 {} 列「{h}」：{why}", i + 1)),
+                Err(why) => {
+                    problems.push(format!("第 {} 列「{h}」：{why}", i + 1));
+                    // Present, if unusable: not also reported missing.
+                    layout.columns.push((i, field, Conversion::IDENTITY));
+                }
             }
             mapped.field = Some(field.name.to_string());
             mapped.label = Some(field.header.to_string());
@@ -671,35 +675,28 @@ fn parse_row(
     let mut errors = Vec::new();
     let empty = Cell::Empty;
     let cell = |i: usize| raw.cells.get(i).unwrap_or(&empty);
+    let refuse = |i: usize, bad: validate::Bad| {
+        RowError::new(
+            place,
+            raw.number,
+            &header_of(i),
+            &cell(i).shown(),
+            bad.problem,
+            bad.expected,
+        )
+    };
     let mut fields: HashMap<&'static str, Value> = HashMap::new();
     let mut period = None;
     for (i, field, conv) in &layout.columns {
-        if field.ty == Ty::Period {
-            match validate::period_of(cell(*i)) {
-                Ok(p) => period = Some(p),
-                Err(bad) => errors.push(RowError::new(
-                    place,
-                    raw.number,
-                    &header_of(*i),
-                    &cell(*i).shown(),
-                    bad.problem,
-                    bad.expected,
-                )),
-            }
-            continue;
-        }
-        match validate::convert(cell(*i), field, *conv, reference) {
-            Ok(v) => {
+        let converted = if field.ty == Ty::Period {
+            validate::period_of(cell(*i)).map(|p| period = Some(p))
+        } else {
+            validate::convert(cell(*i), field, *conv, reference).map(|v| {
                 fields.insert(field.name, v);
-            }
-            Err(bad) => errors.push(RowError::new(
-                place,
-                raw.number,
-                &header_of(*i),
-                &cell(*i).shown(),
-                bad.problem,
-                bad.expected,
-            )),
+            })
+        };
+        if let Err(bad) = converted {
+            errors.push(refuse(*i, bad));
         }
     }
     let mut records = Vec::new();
@@ -760,14 +757,7 @@ fn parse_row(
                     };
                     match validate::convert(c, &field, *conv, reference) {
                         Ok(v) => values.push((code.clone(), v)),
-                        Err(bad) => errors.push(RowError::new(
-                            place,
-                            raw.number,
-                            &header_of(*i),
-                            &c.shown(),
-                            bad.problem,
-                            bad.expected,
-                        )),
+                        Err(bad) => errors.push(refuse(*i, bad)),
                     }
                 }
             }

@@ -145,9 +145,9 @@ enum Book {
 /// Which workbook a zip holds, if any; a zip that cannot be read (cut short) is refused here.
 fn zip_workbook(reader: &mut Box<dyn ReadSeek>, file: &str) -> Result<Option<Book>> {
     let names: Vec<String> = {
-        let archive = zip::ZipArchive::new(&mut *reader).map_err(|e| {
+        let archive = zip::ZipArchive::new(&mut *reader).map_err(|_| {
             Error::invalid(format!(
-                "文件「{file}」不是完整的 Excel 工作簿：压缩结构已损坏或文件被截断（{e}）。请重新保存或重新下载后再导入"
+                "文件「{file}」不是完整的 Excel 工作簿：压缩结构已损坏或文件被截断。请重新保存或重新下载后再导入"
             ))
         })?;
         archive.file_names().map(str::to_string).collect()
@@ -165,9 +165,10 @@ fn zip_workbook(reader: &mut Box<dyn ReadSeek>, file: &str) -> Result<Option<Boo
 }
 
 fn workbook(file: &str, reader: Box<dyn ReadSeek>, kind: Book) -> Result<Table> {
-    let broken = |e: calamine::Error| {
+    // calamine's own words are English: the message says what it means for the user.
+    let broken = |_: calamine::Error| {
         Error::invalid(format!(
-            "文件「{file}」无法作为工作簿读取：内容已损坏或不完整（{e}）。请在 Excel 中打开并另存后再导入"
+            "文件「{file}」无法作为工作簿读取：内容已损坏或不完整。请在 Excel 中打开并另存后再导入"
         ))
     };
     let mut book: Sheets<Box<dyn ReadSeek>> = match kind {
@@ -326,7 +327,7 @@ fn csv_table(file: &str, mut reader: Box<dyn ReadSeek>) -> Result<Table> {
 /// its superset.
 fn detect_encoding(sample: &[u8], whole_file: bool) -> (&'static encoding_rs::Encoding, String) {
     if let Some((enc, _)) = encoding_rs::Encoding::for_bom(sample) {
-        return (enc, format!("{}（含 BOM）", enc.name()));
+        return (enc, format!("{}（含 BOM）", enc.name().to_uppercase()));
     }
     let utf8 = match std::str::from_utf8(sample) {
         Ok(_) => true,
@@ -342,5 +343,5 @@ fn detect_encoding(sample: &[u8], whole_file: bool) -> (&'static encoding_rs::En
     if enc == encoding_rs::GBK {
         enc = encoding_rs::GB18030;
     }
-    (enc, enc.name().to_string())
+    (enc, enc.name().to_uppercase())
 }

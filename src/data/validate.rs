@@ -306,7 +306,7 @@ pub fn convert(
             if t.as_bytes()[17] as char != expected_check {
                 return Err(bad(
                     "校验位错误",
-                    format!("第 18 位为「{expected_check}」（按 GB 32100 计算）"),
+                    format!("第 18 位「{expected_check}」（按 GB 32100 计算）"),
                 ));
             }
             Ok(Value::Text(t))
