@@ -710,3 +710,153 @@ fn sql_write(db: &Path, statements: &str) {
         .unwrap();
     assert!(status.success());
 }
+
+/// The files of a zip, by name.
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut out = Vec::new();
+            f.read_to_end(&mut out).unwrap();
+            (f.name().to_string(), out)
+        })
+        .collect()
+}
+
+fn rezip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut out);
+    for (name, bytes) in files {
+        z.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn exchange_packages_carry_a_checked_manifest_and_import_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = demo_db(dir.path());
+    let pkg = dir.path().join("省级交换.zip");
+    let out = cli(&a, &["package", "export", pkg.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let files = unzip(&std::fs::read(&pkg).unwrap());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&files.iter().find(|(n, _)| n == "manifest.json").unwrap().1)
+            .unwrap();
+    assert_eq!(manifest["format"], "towncockpit-exchange");
+    assert_eq!(manifest["schema_version"], 1);
+    assert_eq!(manifest["scope"]["name"], "浙江省");
+    for (kind, table) in [
+        ("towns", "towns"),
+        ("indicators", "indicator_values"),
+        ("enterprises", "enterprises"),
+    ] {
+        let entry = manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["kind"] == kind)
+            .unwrap();
+        let bytes = &files.iter().find(|(n, _)| *n == entry["name"]).unwrap().1;
+        assert_eq!(
+            entry["sha256"],
+            data_encoding::HEXLOWER.encode(&Sha256::digest(bytes))
+        );
+        assert_eq!(
+            entry["rows"].to_string(),
+            sql(&a, &format!("SELECT COUNT(*) FROM {table}"))
+        );
+    }
+    assert_eq!(
+        manifest["period_range"]["to"],
+        sql(&a, "SELECT MAX(year) || 'Q4' FROM indicator_values")
+    );
+
+    let b = dir.path().join("empty.sqlite");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let (store, _) = towncockpit::store::Store::open(&b).await.unwrap();
+        store.close().await;
+    });
+
+    // A file changed after the manifest was written.
+    let mut tampered = files.clone();
+    let e = tampered
+        .iter_mut()
+        .find(|(n, _)| n == "enterprises.csv")
+        .unwrap();
+    e.1 = String::from_utf8(e.1.clone())
+        .unwrap()
+        .replacen("是", "否", 1)
+        .into_bytes();
+    let tampered_sha = data_encoding::HEXLOWER.encode(&Sha256::digest(&e.1));
+    let listed = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "enterprises")
+        .unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bad = write(dir.path(), "tampered.zip", &rezip(&tampered));
+    let before = checksum(&b);
+    let out = cli(&b, &["package", "import", bad.to_str().unwrap()]);
+    assert_eq!(
+        text(&out.stderr).trim(),
+        format!("错误：交换包「tampered.zip」中的「enterprises.csv」与清单不符：SHA-256 为 {tampered_sha}，清单记为 {listed}（文件被改动或损坏），未导入任何数据")
+    );
+    assert_eq!(checksum(&b), before);
+
+    // A bad row in the last file, the manifest updated to match: nothing of the package lands.
+    let mut bad_row = files.clone();
+    let e = bad_row
+        .iter_mut()
+        .find(|(n, _)| n == "enterprises.csv")
+        .unwrap();
+    let csv = String::from_utf8(e.1.clone()).unwrap();
+    let second_line = csv.lines().nth(2).unwrap().to_string();
+    let mut cells: Vec<&str> = second_line.split(',').collect();
+    cells[13] = "很多";
+    e.1 = csv.replacen(&second_line, &cells.join(","), 1).into_bytes();
+    let sha = data_encoding::HEXLOWER.encode(&Sha256::digest(&e.1));
+    let m = bad_row
+        .iter_mut()
+        .find(|(n, _)| n == "manifest.json")
+        .unwrap();
+    m.1 = String::from_utf8(m.1.clone())
+        .unwrap()
+        .replace(&listed, &sha)
+        .into_bytes();
+    let bad = write(dir.path(), "badrow.zip", &rezip(&bad_row));
+    let out = cli(&b, &["package", "import", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stdout).lines().any(|l| l == "文件「badrow.zip/enterprises.csv」第 3 行「产出（万元）」列：值「很多」不是数字，应为数字（可带千分位逗号）"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        checksum(&b),
+        before,
+        "the towns and values before it are not kept either"
+    );
+
+    // The package as exported lands whole, as one batch.
+    let out = cli(&b, &["package", "import", pkg.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["committed"], true);
+    for table in ["towns", "indicator_values", "enterprises"] {
+        let q = format!("SELECT COUNT(*) FROM {table}");
+        assert_eq!(sql(&b, &q), sql(&a, &q), "{table}");
+    }
+    assert_eq!(
+        sql(&b, "SELECT kind, file_name FROM import_batches"),
+        "package|省级交换.zip"
+    );
+}

@@ -1,5 +1,6 @@
 //! 数据: `template KIND --out FILE.xlsx`, `import KIND FILE [--dry-run] [--json]`,
-//! `import undo BATCH`, `import batches`, `export KIND --out FILE.xlsx|csv`.
+//! `import undo BATCH`, `import batches`, `export KIND --out FILE.xlsx|csv`,
+//! `package export|import FILE.zip`.
 
 use std::path::PathBuf;
 
@@ -41,6 +42,77 @@ pub struct ExportCmd {
     /// 导出文件路径（.xlsx 或 .csv）
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PackageCmd {
+    /// export（导出交换包）或 import（导入交换包）
+    #[arg(value_parser = ["export", "import"])]
+    action: String,
+    /// 交换包文件路径（.zip）
+    file: PathBuf,
+    /// 导入时只检查并报告，不写入
+    #[arg(long)]
+    dry_run: bool,
+    /// 以 JSON 输出
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run_package(cli: &Cli, cmd: &PackageCmd) -> Result<()> {
+    let cockpit = open_cockpit(cli).await?;
+    let file = &cmd.file;
+    if cmd.action == "export" {
+        let (manifest, bytes) = data::package::export(cockpit.store()).await?;
+        std::fs::write(file, bytes).map_err(|e| Error::io(file, e))?;
+        if cmd.json {
+            return print_json(&manifest);
+        }
+        let counts: Vec<String> = manifest
+            .files
+            .iter()
+            .map(|f| format!("{} {} 行", f.name, f.rows))
+            .collect();
+        println!(
+            "已导出交换包 {}（数据截至 {}）：{}",
+            file.display(),
+            manifest.as_of,
+            counts.join("，")
+        );
+        return Ok(());
+    }
+    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let report = data::package::import(cockpit.store(), &name, bytes, cmd.dry_run).await?;
+    if cmd.json {
+        print_json(&report)?;
+    } else {
+        for r in &report.reports {
+            print_report(r);
+        }
+        let c = report.counts;
+        let state = if report.committed {
+            format!("已导入，导入批次 {}", report.batch.unwrap_or_default())
+        } else if report.refused > 0 {
+            "未导入任何数据".to_string()
+        } else {
+            "试运行（未写入）".to_string()
+        };
+        println!(
+            "交换包「{}」{state}：新增 {}，修改 {}，不变 {}，拒绝 {} 行",
+            report.file, c.added, c.changed, c.unchanged, report.refused
+        );
+    }
+    if report.refused > 0 {
+        return Err(Error::invalid(format!(
+            "交换包中 {} 行有误，整个交换包未导入，数据库未作任何改动",
+            report.refused
+        )));
+    }
+    Ok(())
 }
 
 pub async fn run_template(cli: &Cli, cmd: &TemplateCmd) -> Result<()> {

@@ -63,6 +63,8 @@ pub enum Command {
     Import(data::ImportCmd),
     /// 导出某种数据为 .xlsx 或 .csv（含单位和数据截至日期）
     Export(data::ExportCmd),
+    /// 省级平台交换包（zip：CSV + manifest.json）：export 导出，import 校验后整体导入
+    Package(data::PackageCmd),
 }
 
 /// What parsing the command line gave: a command to run, or text to print and an exit code.
@@ -117,6 +119,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Template(cmd) => data::run_template(&cli, cmd).await,
         Command::Import(cmd) => data::run_import(&cli, cmd).await,
         Command::Export(cmd) => data::run_export(&cli, cmd).await,
+        Command::Package(cmd) => data::run_package(&cli, cmd).await,
     }
 }
 

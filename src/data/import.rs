@@ -104,7 +104,7 @@ impl Report {
 }
 
 /// The SHA-256 of the input, hex.
-fn sha256_of(input: &Input) -> Result<String> {
+pub(crate) fn sha256_of(input: &Input) -> Result<String> {
     let mut hasher = Sha256::new();
     match input {
         Input::Bytes(b) => hasher.update(b),
@@ -137,26 +137,22 @@ pub async fn import(store: &Store, options: ImportOptions, input: Input) -> Resu
         Some(store.backup_before("import").await?)
     };
     let mut tx = store.pool().begin().await?;
-    let batch = open_batch(&mut tx, &options, &sha).await?;
+    let batch = open_batch(&mut tx, &options.file_name, &sha).await?;
     let mut report = import_into(&mut tx, &options, input, sha, batch).await?;
     report.backup = backup.map(|p| p.display().to_string());
     if report.refused == 0 && !options.dry_run {
-        close_batch(&mut tx, batch, &report).await?;
-        store::audit(
+        let counts = Counts::of(std::slice::from_ref(&report));
+        let (kind, table) = (report.kind.name(), report.kind.table().table);
+        finish_batch(
             &mut tx,
-            "import",
-            options_table(report.kind),
-            Some(&batch.to_string()),
-            (report.added + report.changed) as i64,
-            &serde_json::json!({
-                "batch": batch, "file": report.file, "sha256": report.sha256,
-                "added": report.added, "changed": report.changed, "unchanged": report.unchanged,
-            })
-            .to_string(),
-            &store::actor(&format!("导入 {}", report.file)),
+            batch,
+            kind,
+            table,
+            &report.file,
+            &report.sha256,
+            counts,
         )
         .await?;
-        refresh_demo_flag(&mut tx).await?;
         tx.commit().await?;
         report.committed = true;
         report.batch = Some(batch);
@@ -166,52 +162,81 @@ pub async fn import(store: &Store, options: ImportOptions, input: Input) -> Resu
     Ok(report)
 }
 
-fn options_table(kind: Kind) -> &'static str {
-    kind.table().table
-}
-
-/// Starts a batch record inside the transaction (its counts are filled in at the end).
-pub(crate) async fn open_batch(
-    conn: &mut SqliteConnection,
-    options: &ImportOptions,
-    sha: &str,
-) -> Result<i64> {
-    let kind = options.kind.map(Kind::name).unwrap_or("auto");
+/// Starts a batch record inside the transaction (its kind and counts are set at the end).
+pub(crate) async fn open_batch(conn: &mut SqliteConnection, file: &str, sha: &str) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO import_batches (kind, file_name, sha256, at, rows, added, changed, unchanged, source)
-         VALUES (?, ?, ?, ?, 0, 0, 0, 0, ?) RETURNING id",
+         VALUES ('', ?, ?, ?, 0, 0, 0, 0, ?) RETURNING id",
     )
-    .bind(kind)
-    .bind(&options.file_name)
+    .bind(file)
     .bind(sha)
     .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-    .bind(store::actor(&format!("导入 {}", options.file_name)))
+    .bind(store::actor(&format!("导入 {file}")))
     .fetch_one(&mut *conn)
     .await?)
 }
 
-pub(crate) async fn close_batch(
+/// A batch's counts, summed over the files it imported.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Counts {
+    pub rows: usize,
+    pub added: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+}
+
+impl Counts {
+    pub fn of(reports: &[Report]) -> Counts {
+        reports.iter().fold(Counts::default(), |c, r| Counts {
+            rows: c.rows + r.rows,
+            added: c.added + r.added,
+            changed: c.changed + r.changed,
+            unchanged: c.unchanged + r.unchanged,
+        })
+    }
+}
+
+/// Completes a batch before its commit: its kind and counts, the audit entry, the demo mark.
+pub(crate) async fn finish_batch(
     conn: &mut SqliteConnection,
     batch: i64,
-    report: &Report,
+    kind: &str,
+    table: &str,
+    file: &str,
+    sha: &str,
+    counts: Counts,
 ) -> Result<()> {
     sqlx::query(
         "UPDATE import_batches SET kind = ?, rows = ?, added = ?, changed = ?, unchanged = ? WHERE id = ?",
     )
-    .bind(report.kind.name())
-    .bind(report.rows as i64)
-    .bind(report.added as i64)
-    .bind(report.changed as i64)
-    .bind(report.unchanged as i64)
+    .bind(kind)
+    .bind(counts.rows as i64)
+    .bind(counts.added as i64)
+    .bind(counts.changed as i64)
+    .bind(counts.unchanged as i64)
     .bind(batch)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    store::audit(
+        conn,
+        "import",
+        table,
+        Some(&batch.to_string()),
+        (counts.added + counts.changed) as i64,
+        &serde_json::json!({
+            "batch": batch, "file": file, "sha256": sha,
+            "added": counts.added, "changed": counts.changed, "unchanged": counts.unchanged,
+        })
+        .to_string(),
+        &store::actor(&format!("导入 {file}")),
+    )
+    .await?;
+    refresh_demo_flag(conn).await
 }
 
 /// `meta.demo` says whether the figures shown include demo rows: after an import or an undo it
 /// is 1 exactly while a demo town, value or enterprise remains.
-pub(crate) async fn refresh_demo_flag(conn: &mut SqliteConnection) -> Result<()> {
+async fn refresh_demo_flag(conn: &mut SqliteConnection) -> Result<()> {
     sqlx::query(
         "INSERT INTO meta (key, value) VALUES ('demo',
             CASE WHEN EXISTS (SELECT 1 FROM towns WHERE is_demo = 1)

@@ -10,6 +10,7 @@
 pub mod export;
 pub mod import;
 pub mod kinds;
+pub mod package;
 pub mod period;
 pub mod read;
 pub mod template;
