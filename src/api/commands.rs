@@ -149,6 +149,11 @@ pub static COMMANDS: &[CommandSpec] = &[
         super::towncode::code_keys
     ),
     command!(
+        "data_kinds",
+        "可导入导出的数据种类（英文名与中文名）",
+        super::data::data_kinds
+    ),
+    command!(
         "data_import",
         "导入上传的 Excel/CSV 文件（base64）：先整体校验，试运行只报告新增、修改和拒绝；有误则整个文件不导入",
         super::data::data_import,

@@ -116,3 +116,20 @@ pub async fn data_export(cockpit: &Cockpit, args: FileArgs) -> Result<Saved> {
         as_of: Some(done.as_of),
     })
 }
+
+/// One kind of data a file can carry.
+#[derive(Serialize)]
+pub struct KindInfo {
+    pub name: &'static str,
+    pub label: &'static str,
+}
+
+pub async fn data_kinds(_: &Cockpit, _: NoArgs) -> Result<Vec<KindInfo>> {
+    Ok(Kind::ALL
+        .iter()
+        .map(|k| KindInfo {
+            name: k.name(),
+            label: k.label(),
+        })
+        .collect())
+}
