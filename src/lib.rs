@@ -7,6 +7,7 @@ pub mod chain;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod credit_code;
+pub mod data;
 pub mod demo;
 pub mod error;
 pub mod fonts;

@@ -187,6 +187,37 @@ pub static COMMANDS: &[CommandSpec] = &[
         super::towncode::code_keys
     ),
     command!(
+        "data_kinds",
+        "可导入导出的数据种类（英文名与中文名）",
+        super::data::data_kinds
+    ),
+    command!(
+        "data_import",
+        "导入上传的 Excel/CSV 文件（base64）：先整体校验，试运行只报告新增、修改和拒绝；有误则整个文件不导入",
+        super::data::data_import,
+        file
+    ),
+    command!(
+        "data_undo",
+        "撤销一个导入批次：删除其新增的行，恢复其修改的行",
+        super::data::data_undo
+    ),
+    command!(
+        "data_batches",
+        "导入批次记录：文件、SHA-256、时间、新增/修改/不变行数、是否已撤销",
+        super::data::data_batches
+    ),
+    command!(
+        "data_template",
+        "把某种数据的 Excel 填报模板存入下载文件夹，返回文件路径",
+        super::data::data_template
+    ),
+    command!(
+        "data_export",
+        "把某种数据导出为 .xlsx 或 .csv（含单位和数据截至日期）存入下载文件夹，返回文件路径",
+        super::data::data_export
+    ),
+    command!(
         "index_towns",
         "特色小镇活力指数排名：某年各小镇的指数、七个维度得分、名次变化（可附排名区间）",
         index_towns

@@ -5,6 +5,7 @@
 //! Analytics live in their own modules and know nothing of JSON transports.
 
 mod commands;
+mod data;
 mod towncode;
 
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! `towncockpit db path|check|backup FILE`.
+//! `towncockpit db path|check|backup FILE|restore FILE`.
 
 use std::path::PathBuf;
 
@@ -22,6 +22,11 @@ enum DbAction {
     /// 在线备份到新文件（程序运行时也可备份，得到一致的副本）
     Backup {
         /// 备份文件路径（不能已存在）
+        file: PathBuf,
+    },
+    /// 用一个驾驶舱数据库文件替换当前数据库（先自动备份当前数据库；不是驾驶舱数据库的文件会被拒绝）
+    Restore {
+        /// 用来恢复的数据库文件
         file: PathBuf,
     },
 }
@@ -50,6 +55,17 @@ pub async fn run(cli: &Cli, args: &DbArgs) -> Result<()> {
             let cockpit = open_cockpit(cli).await?;
             cockpit.store().backup(file).await?;
             println!("已备份到 {}", file.display());
+            Ok(())
+        }
+        DbAction::Restore { file } => {
+            let db = cli.db_path();
+            let backup = crate::store::backup::restore(&db, file).await?;
+            // Open once: an older file is migrated now (backed up first), not at the next start.
+            open_cockpit(cli).await?.store().clone().close().await;
+            println!("已用「{}」恢复数据库 {}", file.display(), db.display());
+            if let Some(b) = backup {
+                println!("恢复前的数据库已备份到 {}", b.display());
+            }
             Ok(())
         }
     }

@@ -3,6 +3,7 @@
 
 mod chain;
 mod code;
+mod data;
 mod db;
 mod demo;
 mod index;
@@ -64,6 +65,14 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// 产业链全景图：环节、企业、链主、缺口与招商线索；定义文件的导入导出
     Chain(chain::ChainCmd),
+    /// 生成某种数据的 Excel 填报模板（towns/indicators/enterprises）
+    Template(data::TemplateCmd),
+    /// 导入 Excel/CSV 数据（先整体校验，有误则不导入）；import undo 批次号 撤销；import batches 列出批次
+    Import(data::ImportCmd),
+    /// 导出某种数据为 .xlsx 或 .csv（含单位和数据截至日期）
+    Export(data::ExportCmd),
+    /// 省级平台交换包（zip：CSV + manifest.json）：export 导出，import 校验后整体导入
+    Package(data::PackageCmd),
 }
 
 /// What parsing the command line gave: a command to run, or text to print and an exit code.
@@ -118,6 +127,10 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Index(args) => index::run(&cli, args).await,
         Command::Serve(args) => serve::run(&cli, args).await,
         Command::Chain(cmd) => chain::run(&cli, cmd).await,
+        Command::Template(cmd) => data::run_template(&cli, cmd).await,
+        Command::Import(cmd) => data::run_import(&cli, cmd).await,
+        Command::Export(cmd) => data::run_export(&cli, cmd).await,
+        Command::Package(cmd) => data::run_package(&cli, cmd).await,
     }
 }
 

@@ -5,6 +5,7 @@
 //! schema this program understands: a wrong, corrupt or newer file is refused byte-for-byte
 //! unchanged.
 
+pub mod backup;
 mod memo;
 
 use std::path::{Path, PathBuf};
@@ -53,8 +54,9 @@ pub fn default_db_path() -> PathBuf {
 impl Store {
     /// Opens the database at `path`, creating and migrating it when there is no file.
     pub async fn open(path: &Path) -> Result<(Store, Opened)> {
+        let mut pending = false;
         let opened = if path.exists() {
-            vet_existing(path).await?;
+            pending = vet_existing(path).await?;
             Opened::Existing
         } else {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -77,6 +79,9 @@ impl Store {
             .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
+        if pending {
+            backup::make(&pool, path, "migrate").await?;
+        }
         MIGRATOR.run(&pool).await?;
         Ok((
             Store {
@@ -122,6 +127,12 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// An automatic backup before `reason` (import, restore), kept with a retention limit
+    /// ([`backup::KEEP`]).
+    pub async fn backup_before(&self, reason: &str) -> Result<PathBuf> {
+        backup::make(&self.pool, &self.path, reason).await
     }
 
     /// A value of the `meta` table (as_of, demo, demo_seed, plan years, …).
@@ -219,8 +230,9 @@ pub async fn audit(
     Ok(())
 }
 
-/// Proves, read-only, that `path` is a sound TownCockpit database this program can migrate.
-async fn vet_existing(path: &Path) -> Result<()> {
+/// Proves, read-only, that `path` is a sound TownCockpit database this program can migrate;
+/// `true` when it has migrations still to apply (the caller backs it up first).
+pub async fn vet_existing(path: &Path) -> Result<bool> {
     let shown = path.display();
     let mut header = [0u8; 100];
     let len = {
@@ -252,12 +264,13 @@ async fn vet_existing(path: &Path) -> Result<()> {
     let verdict = vet_schema(&mut conn, &shown.to_string()).await;
     // Close before reporting, so the refusal leaves no connection (and no side file) behind.
     let closed = conn.close().await;
-    verdict?;
+    let pending = verdict?;
     closed.map_err(corrupt)?;
-    Ok(())
+    Ok(pending)
 }
 
-async fn vet_schema(conn: &mut SqliteConnection, shown: &str) -> Result<()> {
+/// Whether the schema is ours; `true` when some of our migrations are not applied yet.
+async fn vet_schema(conn: &mut SqliteConnection, shown: &str) -> Result<bool> {
     let corrupt = |e: sqlx::Error| {
         Error::Store(format!(
             "「{shown}」已损坏，无法读取（{e}），未作任何改动。可用备份恢复，或换一个新文件名以新建"
@@ -285,7 +298,7 @@ async fn vet_schema(conn: &mut SqliteConnection, shown: &str) -> Result<()> {
         .map_err(corrupt)?;
     if tables.is_empty() && application_id == 0 {
         // An empty database holds nothing of anyone's: it is migrated like a new file.
-        return Ok(());
+        return Ok(false);
     }
     let has_migrations = tables.iter().any(|(t,)| t == "_sqlx_migrations");
     // Another program's table of that name may have other columns or types: unreadable as
@@ -324,7 +337,9 @@ async fn vet_schema(conn: &mut SqliteConnection, shown: &str) -> Result<()> {
             "「{shown}」来自更新版本的驾驶舱（数据库架构版本 {newest}，本程序最高支持 {known}），未作任何改动。请升级程序后再打开"
         )));
     }
-    Ok(())
+    Ok(MIGRATOR
+        .iter()
+        .any(|m| !applied.iter().any(|(v, _)| *v == m.version)))
 }
 
 fn read_up_to(f: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
