@@ -82,10 +82,10 @@ test('the start loads only the overview code; every other screen loads when it i
   })
   await openOverview(page)
   // Every screen is in the nav, in its order, before any of the others has loaded.
-  await expect(page.getByTestId('nav').locator('a')).toHaveText(['驾驶舱', '一图', '一码', '一指数', '小镇档案', '产业链'])
+  await expect(page.getByTestId('nav').locator('a')).toHaveText(['驾驶舱', '一图', '一码', '一指数', '小镇档案', '产业链', '数据'])
   const loadedBy = (screen: string) => scripts.filter((p) => p.includes(`/${screen}-`))
   expect(loadedBy('OverviewView')).toHaveLength(1)
-  for (const screen of ['MapView', 'CodeView', 'IndexView', 'TownView', 'ChainView']) expect(loadedBy(screen), screen).toEqual([])
+  for (const screen of ['MapView', 'CodeView', 'IndexView', 'TownView', 'ChainView', 'DataView']) expect(loadedBy(screen), screen).toEqual([])
 
   await page.getByTestId('nav').getByText('一指数').click()
   await expect(page.getByTestId('index')).toHaveAttribute('data-state', 'ready')
