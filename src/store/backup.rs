@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sqlx::SqlitePool;
+use sqlx::SqliteExecutor;
 
 use crate::error::{Error, Result};
 
@@ -18,9 +18,9 @@ pub fn folder(db: &Path) -> PathBuf {
         .join("backups")
 }
 
-/// Copies the database behind `pool` (at `db`) into its backup folder, named after the file, the
+/// Copies the database behind `db_conn` (at `db`) into its backup folder, named after the file, the
 /// time and `reason` (import/restore/migrate), and prunes the oldest beyond [`KEEP`].
-pub async fn make(pool: &SqlitePool, db: &Path, reason: &str) -> Result<PathBuf> {
+pub async fn make(db_conn: impl SqliteExecutor<'_>, db: &Path, reason: &str) -> Result<PathBuf> {
     let dir = folder(db);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let stem = stem(db);
@@ -33,7 +33,7 @@ pub async fn make(pool: &SqlitePool, db: &Path, reason: &str) -> Result<PathBuf>
     }
     sqlx::query("VACUUM INTO ?")
         .bind(dest.to_string_lossy().as_ref())
-        .execute(pool)
+        .execute(db_conn)
         .await?;
     prune(&dir, &stem)?;
     Ok(dest)

@@ -73,15 +73,19 @@ impl Store {
             .busy_timeout(Duration::from_secs(10))
             // 64 MiB of page cache a connection: the overview's year-end ranges stay in memory.
             .pragma("cache_size", "-65536");
+        if pending {
+            // On a connection of its own, closed before the pool opens: a backup taken on a pool
+            // connection left the migrated header unwritten at close (tests/store.rs).
+            let mut conn = SqliteConnection::connect_with(&options).await?;
+            backup::make(&mut conn, path, "migrate").await?;
+            conn.close().await?;
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             // A local file needs no liveness ping before every query (it doubled query latency).
             .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
-        if pending {
-            backup::make(&pool, path, "migrate").await?;
-        }
         MIGRATOR.run(&pool).await?;
         Ok((
             Store {
