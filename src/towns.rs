@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use pinyin::ToPinyin;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -594,4 +595,72 @@ pub async fn profile(store: &Store, key: &str) -> Result<TownProfile> {
             .collect(),
         town,
     })
+}
+
+/// Pinyin initials of a name, e.g. 梦想小镇 → MXXZ.
+pub fn initials(name: &str) -> String {
+    name.chars()
+        .map(|c| match c.to_pinyin() {
+            Some(p) => p.first_letter().to_ascii_uppercase(),
+            None => c.to_ascii_uppercase().to_string(),
+        })
+        .collect()
+}
+
+/// Letters and digits of `q`, upper-cased: how codes and initials are compared.
+pub fn compact(q: &str) -> String {
+    q.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+/// What a person typed to find a town, prepared once for matching every town: the one matching
+/// rule of the global search and the 一码 screen's search.
+pub struct TownQuery<'a> {
+    text: &'a str,
+    key: String,
+    letters: bool,
+}
+
+impl<'a> TownQuery<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let text = text.trim();
+        let key = compact(text);
+        let letters = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphabetic());
+        TownQuery { text, key, letters }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// How well a town matches, best first — 0 exact name, 1 name start, 2 name part, 3 initials
+    /// start, 4 initials part, 5 code start, 6 county or city — with what matched; `None` when
+    /// nothing does.
+    pub fn rank(
+        &self,
+        town: &TownRow,
+        initials: &str,
+        code: Option<&str>,
+    ) -> Option<(u8, &'static str)> {
+        let (q, key) = (self.text, &self.key);
+        Some(if town.name == q {
+            (0, "名称")
+        } else if town.name.starts_with(q) {
+            (1, "名称")
+        } else if town.name.contains(q) {
+            (2, "名称")
+        } else if self.letters && initials.starts_with(key.as_str()) {
+            (3, "拼音首字母")
+        } else if self.letters && initials.contains(key.as_str()) {
+            (4, "拼音首字母")
+        } else if key.len() >= 2 && code.is_some_and(|c| c.starts_with(key.as_str())) {
+            (5, "小镇码")
+        } else if town.county.contains(q) || town.city.contains(q) {
+            (6, "县（市、区）")
+        } else {
+            return None;
+        })
+    }
 }

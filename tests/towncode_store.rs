@@ -200,7 +200,7 @@ async fn issue_verify_and_supersede() {
 async fn search_and_commands() {
     let dir = tempfile::tempdir().unwrap();
     let (store, a, _, c) = fixture(dir.path()).await;
-    assert_eq!(town::initials("梦想小镇"), "MXXZ");
+    assert_eq!(towncockpit::towns::initials("梦想小镇"), "MXXZ");
     let by_initials = town::search(&store, "mxxz").await.unwrap();
     assert_eq!(
         by_initials

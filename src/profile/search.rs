@@ -1,6 +1,6 @@
-//! The global search: towns by name, pinyin initials (the 一码 screen's [`initials`]), town code
-//! or county, best matches first. Read-only: a town without an assigned code is found by its
-//! other keys.
+//! The global search: towns by name, pinyin initials, town code or county, best matches first,
+//! by [`TownQuery`] (the rule the 一码 screen's search uses too). Read-only: a town without an
+//! assigned code is found by its other keys.
 
 use std::sync::Arc;
 
@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::towncode::town::initials;
-use crate::towns::{self, TownRow};
+use crate::towns::{self, compact, initials, TownQuery, TownRow};
 
 /// Hits returned when the caller names no limit.
 pub const DEFAULT_LIMIT: usize = 12;
@@ -66,14 +65,6 @@ async fn entries(store: &Store) -> Result<Arc<Vec<Entry>>> {
         .await
 }
 
-/// Letters and digits of `q`, upper-cased: how codes and initials are compared.
-fn compact(q: &str) -> String {
-    q.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_uppercase()
-}
-
 /// Towns matching `q`, best first: exact name, name start, name part, initials, code, county.
 pub async fn search(store: &Store, args: SearchArgs) -> Result<Vec<Hit>> {
     let q = args.q.trim();
@@ -86,30 +77,12 @@ pub async fn search(store: &Store, args: SearchArgs) -> Result<Vec<Hit>> {
     if q.is_empty() {
         return Ok(Vec::new());
     }
-    let key = compact(q);
-    let letters = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphabetic());
+    let query = TownQuery::new(q);
     let all = entries(store).await?;
     let mut hits: Vec<(u8, &Entry, &'static str)> = all
         .iter()
         .filter_map(|e| {
-            let t = &e.town;
-            let (rank, matched) = if t.name == q {
-                (0, "名称")
-            } else if t.name.starts_with(q) {
-                (1, "名称")
-            } else if t.name.contains(q) {
-                (2, "名称")
-            } else if letters && e.initials.starts_with(&key) {
-                (3, "拼音首字母")
-            } else if letters && e.initials.contains(&key) {
-                (4, "拼音首字母")
-            } else if key.len() >= 2 && e.code.as_deref().is_some_and(|c| c.starts_with(&key)) {
-                (5, "小镇码")
-            } else if t.county.contains(q) || t.city.contains(q) {
-                (6, "县（市、区）")
-            } else {
-                return None;
-            };
+            let (rank, matched) = query.rank(&e.town, &e.initials, e.code.as_deref())?;
             Some((rank, e, matched))
         })
         .collect();

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use pinyin::ToPinyin;
 use serde::Serialize;
 
 use super::card::CardData;
@@ -17,7 +16,7 @@ use super::rules::{Colour, ColourStatus, Facts, RuleOutcome, Rules};
 use super::signing::{self, Issuer, TrustStore, Verdict};
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::towns::{self, TownRow};
+use crate::towns::{self, initials, TownQuery, TownRow};
 
 /// The installation's data directory: the folder holding the database (keys and an edited
 /// rules file live there).
@@ -181,38 +180,20 @@ pub async fn list(store: &Store, colour: Option<Colour>) -> Result<CodeList> {
     })
 }
 
-/// Pinyin initials of a name, e.g. 梦想小镇 → MXXZ.
-pub fn initials(name: &str) -> String {
-    name.chars()
-        .map(|c| match c.to_pinyin() {
-            Some(p) => p.first_letter().to_ascii_uppercase(),
-            None => c.to_ascii_uppercase().to_string(),
-        })
-        .collect()
-}
-
 /// Towns whose name contains `q`, whose pinyin initials start with or contain `q`, or whose
 /// code matches `q` (with or without separators, any case, or a leading part of it).
 pub async fn search(store: &Store, q: &str) -> Result<Vec<CodeListItem>> {
     let ctx = context(store).await?;
-    let q = q.trim();
-    if q.is_empty() {
+    let query = TownQuery::new(q);
+    if query.is_empty() {
         return Ok(Vec::new());
     }
-    let compact: String = q
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_uppercase();
     let mut out = Vec::new();
     for town in towns::load_all(store).await? {
         let item = item(store, &ctx, &town).await?;
-        let by_name = town.name.contains(q);
-        let by_initials = !compact.is_empty()
-            && compact.chars().all(|c| c.is_ascii_alphabetic())
-            && initials(&town.name).contains(&compact);
-        let by_code = compact.len() >= 2 && item.town.code.starts_with(&compact);
-        if by_name || by_initials || by_code {
+        // Name, initials or code; the county (rank 6) is the global search's alone.
+        let found = query.rank(&town, &initials(&town.name), Some(item.town.code.as_str()));
+        if found.is_some_and(|(rank, _)| rank < 6) {
             out.push(item);
         }
     }
