@@ -465,11 +465,22 @@ struct IdArgs {
     id: i64,
 }
 
-async fn media_image(
-    cockpit: &Cockpit,
-    args: IdArgs,
-) -> crate::Result<crate::profile::media::MediaImage> {
-    crate::profile::media::image(cockpit.store(), args.id).await
+/// A photo's display copy as the screens take it (the core hands over bytes; base64 is the
+/// transports' concern, as for the code card).
+#[derive(Serialize)]
+struct MediaImage {
+    id: i64,
+    mime: &'static str,
+    base64: String,
+}
+
+async fn media_image(cockpit: &Cockpit, args: IdArgs) -> crate::Result<MediaImage> {
+    let bytes = crate::profile::media::image(cockpit.store(), args.id).await?;
+    Ok(MediaImage {
+        id: args.id,
+        mime: "image/jpeg",
+        base64: data_encoding::BASE64.encode(&bytes),
+    })
 }
 
 async fn cases_list(

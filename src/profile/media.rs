@@ -334,16 +334,9 @@ fn file_state(path: &Path, bytes: i64, name: &str) -> (&'static str, Option<Stri
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct MediaImage {
-    pub id: i64,
-    pub mime: &'static str,
-    pub base64: String,
-}
-
-/// A photo's display copy (or a document's bytes are not served): base64 JPEG for the screens.
-/// A missing or undecodable file is a Chinese error naming it, never a broken picture.
-pub async fn image(store: &Store, id: i64) -> Result<MediaImage> {
+/// A photo's display copy, JPEG bytes (a document's bytes are not served). A missing or
+/// undecodable file is a Chinese error naming it, never a broken picture.
+pub async fn image(store: &Store, id: i64) -> Result<Vec<u8>> {
     let row: Option<(String, Option<String>, String)> =
         sqlx::query_as("SELECT file_name, display_path, kind FROM media WHERE id = ?")
             .bind(id)
@@ -366,9 +359,5 @@ pub async fn image(store: &Store, id: i64) -> Result<MediaImage> {
             path.display()
         )));
     }
-    Ok(MediaImage {
-        id,
-        mime: "image/jpeg",
-        base64: data_encoding::BASE64.encode(&bytes),
-    })
+    Ok(bytes)
 }
